@@ -1,0 +1,360 @@
+"""The ``ecosysteme`` command: French words, exit code 0 on success, a clear message otherwise."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from ecosysteme import config
+from ecosysteme.errors import EcosystemeError, TelechargementImpossible
+
+if TYPE_CHECKING:
+    from ecosysteme.store import Depot
+
+app = typer.Typer(
+    name="ecosysteme",
+    help="Inclusion numérique autour des quartiers prioritaires (QPV) : données, couverture, carte.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(width=None if sys.stdout.isatty() else 200)
+erreurs = Console(stderr=True)
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store", help=f"Fichier du dépôt GeoPackage (défaut : ${config.ENV_STORE} ou data/ecosysteme.gpkg)."
+    ),
+]
+AuteurOpt = Annotated[str | None, typer.Option("--auteur", help="Nom inscrit au journal des modifications.")]
+RegionOpt = Annotated[str, typer.Option("--region", help="Code INSEE de la région (32 : Hauts-de-France).")]
+MiroirOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--miroir",
+        help=f"Dossier local ou URL de base remplaçant les sources officielles (${config.ENV_MIROIR}).",
+    ),
+]
+
+#: Import order: territories first, then populations, then actors.
+ORDRE_IMPORT = (
+    "communes",
+    "epci",
+    "qpv",
+    "population",
+    "france-services",
+    "conseillers-numeriques",
+    "data-inclusion",
+    "bibliotheques",
+    "standard",
+)
+
+
+def _milliers(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def _echec(exc: EcosystemeError | OSError) -> typer.Exit:
+    msg = (
+        exc.message
+        if isinstance(exc, EcosystemeError)
+        else f"{exc.strerror or exc} ({getattr(exc, 'filename', '')})"
+    )
+    if isinstance(exc, EcosystemeError) and str(exc.emplacement):
+        msg = f"{exc.emplacement} : {msg}"
+    erreurs.print(f"[bold red]Erreur :[/] {msg}", highlight=False)
+    return typer.Exit(code=1)
+
+
+def _ouvrir(store: Path | None, creer: bool = False) -> Depot:
+    from ecosysteme.store import ouvrir_depot
+
+    chemin = config.store_path(store)
+    if not creer and not chemin.exists():
+        raise EcosystemeError(
+            f"le dépôt « {chemin} » n'existe pas encore : lancez `ecosysteme init` (ou `make run`)."
+        )
+    chemin.parent.mkdir(parents=True, exist_ok=True)
+    return ouvrir_depot(chemin, creer=creer)
+
+
+@app.command()
+def init(store: StoreOpt = None) -> None:
+    """Créer le dépôt (GeoPackage, lisible par QGIS) s'il n'existe pas ; vérifier son intégrité sinon."""
+    try:
+        with _ouvrir(store, creer=True) as depot:
+            n = depot.compter()
+    except (EcosystemeError, OSError) as exc:
+        raise _echec(exc) from exc
+    console.print(f"Dépôt prêt : {config.store_path(store)} ({n} acteurs).")
+
+
+@app.command()
+def telecharger(
+    miroir: MiroirOpt = None,
+    region: RegionOpt = config.REGION_PAR_DEFAUT,
+    forcer: Annotated[bool, typer.Option("--forcer", help="Ignorer le cache et tout retélécharger.")] = False,
+) -> None:
+    """Télécharger les données officielles (QPV, populations, territoires, acteurs) dans le cache."""
+    from ecosysteme import catalog, download
+
+    try:
+        res = download.telecharger(catalog.sources(), region=region, miroir=miroir, forcer=forcer)
+    except (EcosystemeError, OSError) as exc:
+        raise _echec(exc) from exc
+    console.print(download.resume(res), highlight=False)
+
+
+@app.command()
+def importer(
+    fichiers: Annotated[list[Path], typer.Argument(help="Fichier(s) à importer.", exists=False)],
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="auto, standard, france-services, conseillers-numeriques, "
+            "data-inclusion, bibliotheques, qpv, population, communes, epci",
+        ),
+    ] = "auto",
+    simulation: Annotated[
+        bool, typer.Option("--simulation", help="Tout vérifier sans rien enregistrer.")
+    ] = False,
+    region: Annotated[str | None, typer.Option("--region", help="Ne garder que cette région.")] = None,
+    strict: Annotated[
+        bool | None,
+        typer.Option(
+            "--strict/--tolerant",
+            help="Valeur hors standard : rejeter la ligne (strict) ou l'ignorer avec un avertissement.",
+        ),
+    ] = None,
+    store: StoreOpt = None,
+    auteur: AuteurOpt = None,
+) -> None:
+    """Importer un ou plusieurs fichiers ; chaque fichier est un lot, enregistré en entier ou pas du tout."""
+    from ecosysteme.importers import FORMATS, importer_fichier
+
+    if format not in FORMATS:
+        erreurs.print(
+            f"[bold red]Erreur :[/] format « {format} » inconnu ; possibles : {', '.join(FORMATS)}."
+        )
+        raise typer.Exit(code=2)
+    code = 0
+    try:
+        depot = None if simulation else _ouvrir(store, creer=True)
+    except (EcosystemeError, OSError) as exc:
+        raise _echec(exc) from exc
+    try:
+        for f in fichiers:
+            try:
+                r = importer_fichier(
+                    f,
+                    depot,
+                    format=format,
+                    simulation=simulation,
+                    auteur=config.auteur(auteur),
+                    region=region,
+                    strict=strict,
+                )
+            except (EcosystemeError, OSError) as exc:
+                _echec(exc)
+                erreurs.print("  Rien n'a été enregistré pour ce fichier.")
+                code = 1
+                continue
+            console.print(r.resume(), highlight=False)
+            if r.acceptees == 0 and r.lignes_lues > 0:
+                code = 1
+    finally:
+        if depot is not None:
+            depot.close()
+    raise typer.Exit(code=code)
+
+
+@app.command()
+def preparer(
+    miroir: MiroirOpt = None,
+    region: RegionOpt = config.REGION_PAR_DEFAUT,
+    store: StoreOpt = None,
+    auteur: AuteurOpt = None,
+) -> None:
+    """Télécharger les données officielles du territoire et construire le dépôt (déjà importé : ignoré)."""
+    try:
+        preparer_depot(store=store, miroir=miroir, region=region, auteur=config.auteur(auteur))
+    except (EcosystemeError, OSError) as exc:
+        raise _echec(exc) from exc
+
+
+def preparer_depot(*, store: Path | None, miroir: str | None, region: str, auteur: str) -> int:
+    """Download then import every catalog source not yet imported; returns the number of imports."""
+    from ecosysteme import catalog, download
+    from ecosysteme.importers import importer_fichier
+
+    sources = catalog.sources()
+    res = download.telecharger(sources, region=region, miroir=miroir, progression=sys.stdout.isatty())
+    par_id = {s.id: s for s in sources}
+    prets = [r for r in res if r.ok]
+    for r in res:
+        if not r.ok:
+            console.print(f"  [yellow]—[/] {r.source_id} : {r.raison}", highlight=False)
+    prets.sort(key=lambda r: ORDRE_IMPORT.index(par_id[r.source_id].importeur))
+    n = 0
+    with _ouvrir(store, creer=True) as depot:
+        deja = {(lot.sha256, lot.format) for lot in depot.lots() if not lot.annule}
+        couches = {"qpv": "qpv", "population": "qpv_populations", "communes": "communes", "epci": "epci"}
+        for fmt, couche in couches.items():
+            src_couche = depot.etat_territoire().get(couche, {}).get("source", "")
+            if src_couche:
+                deja.add((src_couche.rsplit(" ", 1)[-1], fmt))
+        for r in prets:
+            src = par_id[r.source_id]
+            if (r.sha256, src.importeur) in deja:
+                console.print(f"  [green]✓[/] {src.id} : déjà importé.")
+                continue
+            assert r.chemin is not None
+            rapport = importer_fichier(
+                r.chemin, depot, format=src.importeur, auteur=auteur, region=region, nom=r.chemin.name
+            )
+            n += 1
+            console.print(
+                f"  [green]✓[/] {src.id} : {rapport.acceptees} acceptés, {rapport.rejetees} rejetés"
+                + (f", {rapport.ignorees} hors région" if rapport.ignorees else ""),
+                highlight=False,
+            )
+    return n
+
+
+@app.command()
+def stats(
+    epci: Annotated[str | None, typer.Option("--epci", help="SIREN de l'EPCI.")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Résumé du territoire : QPV, habitants des QPV, acteurs par catégorie, par EPCI."""
+    from ecosysteme.summary import CATEGORIES, resume_par_epci
+
+    try:
+        with _ouvrir(store) as depot:
+            epcis = depot.epci(siren_epci=epci)
+            if epci is not None and epcis.empty:
+                raise EcosystemeError(f"EPCI « {epci} » absent du dépôt (SIREN à 9 chiffres attendu).")
+            qpv = depot.qpv(siren_epci=epci)
+            acteurs = depot.acteurs_gdf(siren_epci=epci) if epci else depot.acteurs_gdf()
+    except (EcosystemeError, OSError) as exc:
+        raise _echec(exc) from exc
+    df = resume_par_epci(qpv, acteurs, epcis)
+    t = RichTable(title="Résumé par EPCI")
+    for col in ("EPCI", "QPV", "Habitants QPV", *CATEGORIES):
+        t.add_column(col, justify="left" if col == "EPCI" else "right")
+    import pandas as pd
+
+    for d in df.to_dict("records"):
+        pop = d["population_qpv"]
+        pop_txt = "inconnue" if pd.isna(pop) else _milliers(int(pop))
+        if d["qpv_population_inconnue"]:
+            pop_txt += f" (+{d['qpv_population_inconnue']} QPV inconnus)"
+        t.add_row(
+            f"{d['nom_epci'] or ''} ({d['siren_epci']})",
+            str(d["qpv"]),
+            pop_txt,
+            *[str(d[c]) for c in CATEGORIES],
+        )
+    console.print(t)
+    total_pop = int(df["population_qpv"].fillna(0).sum())
+    n_qpv, n_act = int(df["qpv"].sum()), int(df["acteurs"].sum())
+    console.print(f"Total : {n_qpv} QPV, {_milliers(total_pop)} habitants en QPV, {n_act} acteurs actifs.")
+
+
+@app.command()
+def lots(store: StoreOpt = None) -> None:
+    """Lister les lots d'import (fichier, date, nombres, annulé ou non)."""
+    try:
+        with _ouvrir(store) as depot:
+            liste = depot.lots()
+    except (EcosystemeError, OSError) as exc:
+        raise _echec(exc) from exc
+    t = RichTable(title="Lots d'import")
+    for col in ("n°", "fichier", "format", "date", "auteur", "créés", "mis à jour", "rejetées", "état"):
+        t.add_column(col)
+    for lot in liste:
+        t.add_row(
+            str(lot.id),
+            lot.fichier,
+            lot.format,
+            lot.debut.strftime("%d/%m/%Y %H:%M"),
+            lot.auteur,
+            str(lot.crees),
+            str(lot.mis_a_jour),
+            str(lot.rejetees),
+            "annulé" if lot.annule else "actif",
+        )
+    console.print(t)
+
+
+@app.command("annuler-lot")
+def annuler_lot(lot_id: int, store: StoreOpt = None, auteur: AuteurOpt = None) -> None:
+    """Annuler un lot d'import entier (refusé si un acteur a été modifié depuis)."""
+    try:
+        with _ouvrir(store) as depot:
+            lot = depot.annuler_lot(lot_id, config.auteur(auteur))
+    except (EcosystemeError, OSError) as exc:
+        raise _echec(exc) from exc
+    console.print(f"Lot n° {lot.id} ({lot.fichier}) annulé.")
+
+
+@app.command()
+def lancer(
+    port: Annotated[int, typer.Option("--port", help="Port HTTP de l'application.")] = 8501,
+    adresse: Annotated[str, typer.Option("--adresse", help="Adresse d'écoute.")] = "127.0.0.1",
+    preparer_donnees: Annotated[
+        bool, typer.Option("--preparer/--sans-preparer", help="Construire le dépôt d'abord s'il est vide.")
+    ] = False,
+    miroir: MiroirOpt = None,
+    region: RegionOpt = config.REGION_PAR_DEFAUT,
+    store: StoreOpt = None,
+) -> None:
+    """Démarrer l'application (tableau de bord dans le navigateur)."""
+    chemin = config.store_path(store)
+    if preparer_donnees:
+        try:
+            preparer_depot(store=chemin, miroir=miroir, region=region, auteur=config.auteur(None))
+        except TelechargementImpossible as exc:
+            erreurs.print(f"[yellow]Données non téléchargées :[/] {exc.message}", highlight=False)
+            erreurs.print(
+                "L'application démarre quand même : importez vos fichiers avec "
+                "`ecosysteme importer FICHIER` ou depuis la page « Import »."
+            )
+        except (EcosystemeError, OSError) as exc:
+            raise _echec(exc) from exc
+    env = {**os.environ, config.ENV_STORE: str(chemin.resolve())}
+    app_py = config.PROJECT_ROOT / "app.py"
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_py),
+        "--server.port",
+        str(port),
+        "--server.address",
+        adresse,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    console.print(f"Application : http://{adresse}:{port}")
+    raise typer.Exit(code=subprocess.call(cmd, env=env, cwd=config.PROJECT_ROOT))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,270 @@
+"""Canonical models (DESIGN §3): Acteur, Arret, QPV, Commune, EPCI.
+
+``Acteur`` carries the 32 fields of the national standard v1.0.2 with their exact names, plus
+our extensions. Values are expected already normalised (see ``normalize``); the validators
+here refuse anything outside the standard's enumerations, so a stored actor always conforms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ecosysteme import standard
+from ecosysteme.normalize import PIVOT_INCONNU
+
+
+class Categorie(StrEnum):
+    """Our own category of an actor, derived from ``typologie`` and the source, editable."""
+
+    EPN = "EPN"
+    FABLAB = "Fablab"
+    TIERS_LIEU = "Tiers-lieu"
+    MEDIATHEQUE = "Médiathèque"
+    CCAS = "CCAS"
+    FRANCE_SERVICES = "France Services"
+    CENTRE_SOCIAL = "Centre social"
+    CONSEILLER_NUMERIQUE = "Conseiller numérique"
+    ASSOCIATION = "Association"
+    AUTRE = "Autre"
+
+
+class Statut(StrEnum):
+    ACTIF = "actif"
+    FERME = "fermé"
+    EN_PROJET = "en projet"
+
+
+class Pilier(StrEnum):
+    """The four pillars of the contrat de ville."""
+
+    COHESION_SOCIALE = "Cohésion sociale"
+    CADRE_DE_VIE = "Cadre de vie et renouvellement urbain"
+    EMPLOI = "Développement économique et emploi"
+    CITOYENNETE = "Valeurs de la République et citoyenneté"
+
+
+#: Fields of the standard that hold ``|``-separated lists.
+CHAMPS_LISTES: tuple[str, ...] = (
+    "typologie",
+    "courriels",
+    "site_web",
+    "itinerance",
+    "services",
+    "publics_specifiquement_adresses",
+    "prise_en_charge_specifique",
+    "frais_a_charge",
+    "dispositif_programmes_nationaux",
+    "formations_labels",
+    "autres_formations_labels",
+    "modalites_acces",
+    "modalites_accompagnement",
+)
+
+_TEL = re.compile(r"^(\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)(\d){6,9}$")
+
+
+def _check_coords(lat: float | None, lon: float | None) -> None:
+    if (lat is None) != (lon is None):
+        raise ValueError("latitude et longitude doivent être données ensemble")
+    if lat is not None and lon is not None:
+        if not (-90.0 <= lat <= 90.0):
+            raise ValueError(f"latitude {lat} hors de [-90, 90]")
+        if not (-180.0 <= lon <= 180.0):
+            raise ValueError(f"longitude {lon} hors de [-180, 180]")
+
+
+class Arret(BaseModel):
+    """One stop of a mobile service: a place and a schedule (OSM ``opening_hours``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nom: str
+    adresse: str | None = None
+    commune: str | None = None
+    code_insee: str | None = None
+    latitude: float
+    longitude: float
+    horaires: str | None = None
+
+    @model_validator(mode="after")
+    def _coords(self) -> Arret:
+        _check_coords(self.latitude, self.longitude)
+        return self
+
+
+class Acteur(BaseModel):
+    """A place or structure offering digital inclusion (standard v1.0.2 + extensions)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    # --- the 32 fields of the standard, in its order ---
+    id: str = Field(min_length=1)
+    pivot: str = PIVOT_INCONNU
+    nom: str = Field(min_length=1)
+    commune: str | None = None
+    code_postal: str | None = None
+    code_insee: str | None = None
+    adresse: str | None = None
+    complement_adresse: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    typologie: list[str] = Field(default_factory=list)
+    telephone: str | None = None
+    courriels: list[str] = Field(default_factory=list)
+    site_web: list[str] = Field(default_factory=list)
+    horaires: str | None = None
+    presentation_resume: str | None = None
+    presentation_detail: str | None = None
+    source: str | None = None
+    itinerance: list[str] = Field(default_factory=list)
+    structure_parente: str | None = None
+    date_maj: dt.date | None = None
+    services: list[str] = Field(default_factory=list)
+    publics_specifiquement_adresses: list[str] = Field(default_factory=list)
+    prise_en_charge_specifique: list[str] = Field(default_factory=list)
+    frais_a_charge: list[str] = Field(default_factory=list)
+    dispositif_programmes_nationaux: list[str] = Field(default_factory=list)
+    formations_labels: list[str] = Field(default_factory=list)
+    autres_formations_labels: list[str] = Field(default_factory=list)
+    modalites_acces: list[str] = Field(default_factory=list)
+    modalites_accompagnement: list[str] = Field(default_factory=list)
+    fiche_acces_libre: str | None = None
+    prise_rdv: str | None = None
+
+    # --- our extensions ---
+    categorie: Categorie = Categorie.AUTRE
+    statut: Statut = Statut.ACTIF
+    arrets: list[Arret] = Field(default_factory=list)
+    piliers: list[Pilier] = Field(default_factory=list)
+    provenance_fichier: str | None = None
+    provenance_format: str | None = None
+    provenance_auteur: str | None = None
+    date_import: dt.datetime | None = None
+    #: Optimistic-locking version, managed by the store (0 = never stored).
+    version: int = 0
+
+    @field_validator(
+        "services",
+        "publics_specifiquement_adresses",
+        "prise_en_charge_specifique",
+        "frais_a_charge",
+        "dispositif_programmes_nationaux",
+        "formations_labels",
+        "modalites_acces",
+        "modalites_accompagnement",
+        "itinerance",
+    )
+    @classmethod
+    def _enum(cls, values: list[str], info: Any) -> list[str]:
+        allowed = standard.enumerations()[info.field_name]
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            raise ValueError(f"valeur(s) hors du standard : {', '.join(repr(b) for b in bad)}")
+        return list(dict.fromkeys(values))
+
+    @field_validator("typologie")
+    @classmethod
+    def _typologie(cls, values: list[str]) -> list[str]:
+        known = standard.typologies()
+        bad = [v for v in values if v not in known]
+        if bad:
+            raise ValueError(f"typologie inconnue : {', '.join(repr(b) for b in bad)}")
+        return list(dict.fromkeys(values))
+
+    @field_validator("telephone")
+    @classmethod
+    def _telephone(cls, value: str | None) -> str | None:
+        if value is not None and not _TEL.fullmatch(value):
+            raise ValueError(f"téléphone {value!r} pas au format E.164 attendu (+33…)")
+        return value
+
+    @field_validator("pivot")
+    @classmethod
+    def _pivot(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-zA-Z0-9]{9,14}", value):
+            raise ValueError(f"pivot {value!r} : SIRET, SIREN ou RNA attendu (9 à 14 caractères)")
+        return value
+
+    @field_validator("code_postal")
+    @classmethod
+    def _cp(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{5}", value):
+            raise ValueError(f"code postal {value!r} : cinq chiffres attendus")
+        return value
+
+    @field_validator("code_insee")
+    @classmethod
+    def _insee(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"([013-9]\d|2[AB1-9])\d{3}", value):
+            raise ValueError(f"code INSEE {value!r} invalide")
+        return value
+
+    @field_validator("presentation_resume")
+    @classmethod
+    def _resume(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > 280:
+            raise ValueError("présentation résumée de plus de 280 caractères")
+        return value
+
+    @model_validator(mode="after")
+    def _coords(self) -> Acteur:
+        _check_coords(self.latitude, self.longitude)
+        return self
+
+    @property
+    def localise(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def mobile(self) -> bool:
+        return "Itinérant" in self.itinerance or bool(self.arrets)
+
+    def points(self) -> list[tuple[float, float]]:
+        """(longitude, latitude) of every place where this actor serves: its stops, or itself."""
+        pts = [(a.longitude, a.latitude) for a in self.arrets]
+        if self.localise and not pts:
+            assert self.latitude is not None and self.longitude is not None
+            pts.append((self.longitude, self.latitude))
+        return pts
+
+
+class QPV(BaseModel):
+    """A quartier prioritaire de la politique de la ville (2024 perimeters)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code_qp: str
+    lib_qp: str
+    insee_com: list[str] = Field(default_factory=list)
+    lib_com: list[str] = Field(default_factory=list)
+    insee_dep: str | None = None
+    insee_reg: str | None = None
+    siren_epci: str | None = None
+    population: int | None = None
+    millesime: int = 2024
+
+
+class Commune(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    nom: str
+    insee_dep: str | None = None
+    insee_reg: str | None = None
+    population: int | None = None
+    codes_postaux: list[str] = Field(default_factory=list)
+    siren_epci: str | None = None
+
+
+class EPCI(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    siren_epci: str
+    nom_epci: str
+    type_epci: str | None = None
+    population: int | None = None

@@ -1,0 +1,1 @@
+"""Streamlit views: the only package (with app.py and pages/) that imports Streamlit."""

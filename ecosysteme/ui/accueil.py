@@ -1,0 +1,127 @@
+"""Accueil: choose a territory, read its key figures and the summary per EPCI."""
+
+from __future__ import annotations
+
+import logging
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from ecosysteme.errors import EcosystemeError
+from ecosysteme.regions import REGIONS, departements
+from ecosysteme.summary import CATEGORIES, chiffres_cles, resume_par_epci
+from ecosysteme.ui import donnees
+
+log = logging.getLogger(__name__)
+
+
+def _nombre(n: int | float | None) -> str:
+    if n is None or (isinstance(n, float) and n != n):
+        return "inconnu"
+    return f"{int(n):,}".replace(",", "\u202f")
+
+
+def aide_import(raison: str) -> None:
+    st.warning(raison)
+    st.markdown(
+        "Pour construire le dépôt :\n\n"
+        "- avec Internet : `make run` (ou `ecosysteme preparer`) télécharge les données officielles ;\n"
+        "- sans Internet : `ECOSYSTEME_MIROIR=../shared/data make run`, ou importez vos fichiers :\n"
+        "  `ecosysteme importer qpv2024.geojson bibliotheques.csv …`"
+    )
+
+
+def _filtrer(
+    data: dict[str, gpd.GeoDataFrame], deps: tuple[str, ...] | None, siren: str | None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    qpv, epci, acteurs = data["qpv"], data["epci"], data["acteurs"]
+    if deps is not None:
+        qpv = qpv[qpv["insee_dep"].isin(deps)]
+        epci = epci[epci["siren_epci"].isin(set(qpv["siren_epci"].dropna()))] if siren is None else epci
+    if siren is not None:
+        qpv = qpv[qpv["siren_epci"] == siren]
+        epci = epci[epci["siren_epci"] == siren]
+    if siren is not None or deps is not None:
+        zone = epci.union_all() if len(epci) else None
+        acteurs = acteurs[acteurs.geometry.within(zone)] if zone is not None else acteurs.iloc[0:0]
+    return qpv, epci, acteurs
+
+
+def afficher() -> None:
+    st.title("Inclusion numérique dans les quartiers prioritaires")
+    st.caption("Qui offre quoi autour de chaque QPV : l'existant recensé, pour ne créer que là où il manque.")
+    pret, raison = donnees.depot_pret()
+    if not pret:
+        aide_import(raison or "")
+        return
+    try:
+        data = donnees.charger()
+    except EcosystemeError as exc:
+        log.exception("lecture du dépôt")
+        st.error(f"Le dépôt n'a pas pu être lu : {exc.message}")
+        return
+    qpv_all: gpd.GeoDataFrame = data["qpv"]
+    if qpv_all.empty:
+        aide_import("Le dépôt ne contient encore aucun quartier prioritaire.")
+        return
+    regions = sorted({r for r in qpv_all["insee_reg"].dropna()})
+    choix_region = st.sidebar.selectbox(
+        "Région",
+        regions,
+        format_func=lambda r: f"{REGIONS.get(r, (r,))[0]} ({r})",
+        index=regions.index("32") if "32" in regions else 0,
+        key="region",
+    )
+    deps = tuple(d for d in departements(choix_region) if d in set(qpv_all["insee_dep"]))
+    choix_dep = st.sidebar.selectbox("Département", ["(tous)", *deps], key="departement")
+    deps_sel = deps if choix_dep == "(tous)" else (choix_dep,)
+    epci_all: gpd.GeoDataFrame = data["epci"]
+    sirens = sorted(set(qpv_all[qpv_all["insee_dep"].isin(deps_sel)]["siren_epci"].dropna()))
+    noms = dict(zip(epci_all["siren_epci"], epci_all["nom_epci"], strict=True))
+    choix_epci = st.sidebar.selectbox(
+        "EPCI (recherche par nom ou SIREN)",
+        ["(tous)", *sirens],
+        format_func=lambda s: s if s == "(tous)" else f"{noms.get(s, s)} — {s}",
+        key="epci",
+    )
+    siren = None if choix_epci == "(tous)" else choix_epci
+    qpv, epci, acteurs = _filtrer(data, deps_sel, siren)
+    cles = chiffres_cles(qpv, acteurs)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Quartiers prioritaires", _nombre(int(str(cles["qpv"]))))
+    pop_txt = _nombre(int(str(cles["population_qpv"])))
+    c2.metric(
+        "Habitants des QPV",
+        pop_txt,
+        help=f"Population municipale ; inconnue pour {cles['qpv_population_inconnue']} QPV."
+        if cles["qpv_population_inconnue"]
+        else None,
+    )
+    c3.metric("Acteurs actifs", _nombre(int(str(cles["acteurs"]))))
+    st.subheader("Acteurs par catégorie")
+    par_cat = pd.Series(cles["acteurs_par_categorie"], name="acteurs")
+    st.bar_chart(par_cat, horizontal=True)
+    st.subheader("Par EPCI")
+    df = resume_par_epci(qpv, acteurs, epci)
+    vue = df.rename(
+        columns={
+            "siren_epci": "SIREN",
+            "nom_epci": "EPCI",
+            "qpv": "QPV",
+            "population_qpv": "Habitants QPV",
+            "qpv_population_inconnue": "QPV sans population",
+            "acteurs": "Acteurs",
+        }
+    )
+    st.dataframe(
+        vue[["EPCI", "SIREN", "QPV", "Habitants QPV", "Acteurs", *CATEGORIES]],
+        hide_index=True,
+        width="stretch",
+    )
+    st.subheader("Sources et dates des données")
+    lots = data["lots"]
+    if lots.empty:
+        st.info("Aucun import enregistré.")
+    else:
+        st.dataframe(lots, hide_index=True, width="stretch")

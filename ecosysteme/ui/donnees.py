@@ -1,0 +1,67 @@
+"""Cached access to the store for the pages (keyed on the store's path and modification time)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from ecosysteme import config
+from ecosysteme.store import ouvrir_depot
+
+
+def chemin_depot() -> Path:
+    return config.store_path(None)
+
+
+def signature(path: Path) -> tuple[str, float]:
+    """Cache key of the store: its path and the newest mtime of the file and its WAL."""
+    mtimes = [p.stat().st_mtime for p in (path, Path(f"{path}-wal")) if p.exists()]
+    return str(path), max(mtimes) if mtimes else 0.0
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def territoire(sig: tuple[str, float]) -> dict[str, Any]:
+    """QPV, EPCI and actors of the store (EPSG:4326), read once per store version."""
+    with ouvrir_depot(Path(sig[0])) as depot:
+        qpv = depot.qpv()
+        epci = depot.epci()
+        acteurs = depot.acteurs_gdf()
+        lots = [
+            {
+                "n°": lot.id,
+                "fichier": lot.fichier,
+                "format": lot.format,
+                "importé le": lot.debut,
+                "auteur": lot.auteur,
+                "créés": lot.crees,
+                "mis à jour": lot.mis_a_jour,
+                "rejetées": lot.rejetees,
+                "annulé": lot.annule,
+            }
+            for lot in depot.lots()
+        ]
+    return {"qpv": qpv, "epci": epci, "acteurs": acteurs, "lots": pd.DataFrame(lots)}
+
+
+def depot_pret() -> tuple[bool, str | None]:
+    """Whether the store exists and holds QPV; otherwise a French explanation."""
+    path = chemin_depot()
+    if not path.exists():
+        return False, f"Aucun dépôt de données trouvé ({path})."
+    return True, None
+
+
+def charger() -> dict[str, Any]:
+    path = chemin_depot()
+    data = territoire(signature(path))
+    assert isinstance(data["qpv"], gpd.GeoDataFrame)
+    return data
+
+
+def environnement_miroir() -> str | None:
+    return os.environ.get(config.ENV_MIROIR)

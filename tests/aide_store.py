@@ -1,0 +1,175 @@
+"""Helpers for the store tests, and a command-line child for the multi-process tests.
+
+Run as a script (``python tests/aide_store.py <commande> ...``), it plays one process of a
+concurrency test and prints one JSON line with what it did:
+
+- ``ajouter <depot> <prefixe> <n> [--depart T]``: n ``ajouter`` with distinct ids;
+- ``modifier <depot> <id> <n> [--depart T]``: n successful ``modifier`` of the same actor,
+  re-reading and retrying on conflict (``--depart``: epoch second at which to start writing);
+- ``creer <depot>``: ``ouvrir_depot(creer=True)``;
+- ``importer <depot> <n> [--signal]``: one ``importer_lot`` of n actors; prints ``PRET`` once
+  the actors are built; with ``--signal`` prints ``AVANT_COMMIT`` right before ``COMMIT`` and
+  then waits (to be killed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ecosysteme.errors import ConflitDeVersion
+from ecosysteme.models import Acteur, Categorie
+from ecosysteme.store import DepotGeoPackage, ouvrir_depot
+
+SERVICES = (
+    "Aide aux démarches administratives",
+    "Maîtrise des outils numériques du quotidien",
+    "Accès internet et matériel informatique",
+)
+
+
+def acteur(ident: str, **champs: Any) -> Acteur:
+    """A small valid actor; ``champs`` override the defaults."""
+    valeurs: dict[str, Any] = {
+        "id": ident,
+        "nom": f"Lieu {ident}",
+        "commune": "Lille",
+        "code_postal": "59000",
+        "code_insee": "59350",
+        "latitude": 50.63,
+        "longitude": 3.06,
+        "services": [SERVICES[0]],
+        "categorie": Categorie.EPN,
+    }
+    valeurs.update(champs)
+    return Acteur(**valeurs)
+
+
+def lot_acteurs(n: int, prefixe: str = "L") -> list[Acteur]:
+    """n distinct actors spread over a 1° square around Lille."""
+    return [
+        acteur(
+            f"{prefixe}{i:06d}",
+            latitude=50.0 + (i % 1000) / 1000,
+            longitude=2.5 + (i // 1000 % 1000) / 1000,
+            services=list(SERVICES[: i % 3 + 1]),
+            courriels=[f"contact{i}@exemple.fr"],
+        )
+        for i in range(n)
+    ]
+
+
+def instantane(chemin: str | Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of the file, for 'nothing changed' comparisons."""
+    cx = sqlite3.connect(chemin)
+    try:
+        tables = [
+            r[0] for r in cx.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        ]
+        return {t: cx.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall() for t in tables}
+    finally:
+        cx.close()
+
+
+def integrite(chemin: str | Path) -> list[str]:
+    cx = sqlite3.connect(chemin)
+    try:
+        return [r[0] for r in cx.execute("PRAGMA integrity_check")]
+    finally:
+        cx.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Child process commands
+# --------------------------------------------------------------------------------------------
+
+
+# Any other error ends the child with a traceback on stderr and a non-zero status: the test
+# asserts status 0 and an empty stderr, so no failure can go unnoticed.
+
+
+def _attendre(depart: float) -> None:
+    """Sleep until the common start time, so that every child writes at the same moment."""
+    time.sleep(max(0.0, depart - time.time()))
+
+
+def _ajouter(depot: str, prefixe: str, n: int, depart: float) -> dict[str, Any]:
+    with ouvrir_depot(depot) as d:
+        _attendre(depart)
+        for i in range(n):
+            d.ajouter(acteur(f"{prefixe}-{i:04d}"), f"proc-{prefixe}")
+    return {"ajouts": n}
+
+
+def _modifier(depot: str, ident: str, n: int, depart: float) -> dict[str, Any]:
+    succes = conflits = 0
+    with ouvrir_depot(depot) as d:
+        _attendre(depart)
+        while succes < n:
+            lu = d.obtenir(ident)
+            lu.nom = f"{lu.nom[:40]}+"
+            try:
+                d.modifier(lu, f"proc-{ident}")
+                succes += 1
+            except ConflitDeVersion:
+                conflits += 1
+    return {"succes": succes, "conflits": conflits}
+
+
+class _DepotQuiSignale(DepotGeoPackage):
+    def _avant_validation(self) -> None:
+        print("AVANT_COMMIT", flush=True)
+        time.sleep(120)
+
+
+def _importer(depot: str, n: int, signal: bool) -> dict[str, Any]:
+    acteurs = lot_acteurs(n, prefixe="K")
+    classe = _DepotQuiSignale if signal else DepotGeoPackage
+    with classe(depot) as d:
+        print("PRET", flush=True)
+        lot = d.importer_lot(
+            acteurs, fichier="gros.csv", format="csv", sha256="f" * 64, auteur="tueur", rapport={}
+        )
+    return {"lot": lot.id, "crees": lot.crees, "mis_a_jour": lot.mis_a_jour}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    sous = parser.add_subparsers(dest="commande", required=True)
+    p = sous.add_parser("ajouter")
+    p.add_argument("depot")
+    p.add_argument("prefixe")
+    p.add_argument("n", type=int)
+    p.add_argument("--depart", type=float, default=0.0)
+    p = sous.add_parser("modifier")
+    p.add_argument("depot")
+    p.add_argument("id")
+    p.add_argument("n", type=int)
+    p.add_argument("--depart", type=float, default=0.0)
+    p = sous.add_parser("creer")
+    p.add_argument("depot")
+    p = sous.add_parser("importer")
+    p.add_argument("depot")
+    p.add_argument("n", type=int)
+    p.add_argument("--signal", action="store_true")
+    args = parser.parse_args(argv)
+    if args.commande == "ajouter":
+        resultat = _ajouter(args.depot, args.prefixe, args.n, args.depart)
+    elif args.commande == "modifier":
+        resultat = _modifier(args.depot, args.id, args.n, args.depart)
+    elif args.commande == "creer":
+        ouvrir_depot(args.depot, creer=True).close()
+        resultat = {"ok": True}
+    else:
+        resultat = _importer(args.depot, args.n, args.signal)
+    print(json.dumps(resultat), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

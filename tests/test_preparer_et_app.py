@@ -1,0 +1,79 @@
+"""The run command's path offline: build the store from a mirror folder, summarise, show the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
+
+from ecosysteme.cli import app
+from ecosysteme.store import ouvrir_depot
+
+pytestmark = pytest.mark.donnees_reelles
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture(scope="module")
+def depot_hdf(tmp_path_factory: pytest.TempPathFactory, donnees: Path) -> Path:
+    """A store built by `ecosysteme preparer --miroir ../shared/data` (région 32)."""
+    d = tmp_path_factory.mktemp("hdf")
+    store = d / "store.gpkg"
+    env = {"ECOSYSTEME_CACHE": str(d / "cache")}
+    res = CliRunner().invoke(app, ["preparer", "--miroir", str(donnees), "--store", str(store)], env=env)
+    assert res.exit_code == 0, res.output
+    assert "déjà importé" not in res.output
+    # a second run imports nothing again
+    res2 = CliRunner().invoke(app, ["preparer", "--miroir", str(donnees), "--store", str(store)], env=env)
+    assert res2.exit_code == 0 and res2.output.count("déjà importé") >= 8, res2.output
+    return store
+
+
+def test_depot_hdf_complet(depot_hdf: Path) -> None:
+    with ouvrir_depot(depot_hdf) as depot:
+        qpv = depot.qpv()
+        assert len(qpv) == 204
+        assert int(qpv["population"].sum()) == 753_115
+        assert qpv.loc[qpv["code_qp"] == "QN05918M", "population"].iloc[0] == 10_341
+        assert len(depot.epci()) == 92 and len(depot.communes()) == 3782
+        assert depot.compter() == 420 + 243 + 189 + 1231
+        maubeuge = depot.lister(siren_epci="200043396")
+        assert len(maubeuge) > 10
+
+
+def test_stats_epci(depot_hdf: Path) -> None:
+    res = CliRunner().invoke(app, ["stats", "--store", str(depot_hdf), "--epci", "200043396"])
+    assert res.exit_code == 0, res.output
+    assert "Maubeuge" in res.output and "200043396" in res.output
+    res = CliRunner().invoke(app, ["stats", "--store", str(depot_hdf)])
+    assert "204 QPV" in res.output and "753 115 habitants" in res.output
+
+
+def test_stats_epci_inconnu(depot_hdf: Path) -> None:
+    res = CliRunner().invoke(app, ["stats", "--store", str(depot_hdf), "--epci", "999999999"])
+    assert res.exit_code == 1 and "absent du dépôt" in res.output
+
+
+def test_app_accueil(depot_hdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECOSYSTEME_STORE", str(depot_hdf))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    metriques = {m.label: m.value for m in at.metric}
+    assert metriques["Quartiers prioritaires"] == "204"
+    assert metriques["Habitants des QPV"] == "753\u202f115"
+    # choose CA Maubeuge Val de Sambre: the figures change
+    at.sidebar.selectbox(key="departement").select("59").run()
+    at.sidebar.selectbox(key="epci").select("200043396").run()
+    assert not at.exception
+    metriques = {m.label: m.value for m in at.metric}
+    assert metriques["Quartiers prioritaires"] == "11"
+    assert int(metriques["Acteurs actifs"]) > 10
+
+
+def test_app_sans_depot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECOSYSTEME_STORE", str(tmp_path / "absent.gpkg"))
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert any("Aucun dépôt" in w.value for w in at.warning)
+    assert any("ecosysteme importer" in m.value for m in at.markdown)
