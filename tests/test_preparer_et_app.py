@@ -77,3 +77,14 @@ def test_app_sans_depot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert not at.exception
     assert any("Aucun dépôt" in w.value for w in at.warning)
     assert any("ecosysteme importer" in m.value for m in at.markdown)
+
+
+def test_page_sources(depot_hdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECOSYSTEME_STORE", str(depot_hdf))
+    at = AppTest.from_file(str(Path(APP).parent / "pages" / "1_Sources.py"), default_timeout=60).run()
+    assert not at.exception
+    assert len(at.dataframe) == 3
+    couches = at.dataframe[1].value
+    assert set(couches["couche"]) == {"Périmètres des QPV", "Populations des QPV", "Communes", "EPCI"}
+    assert "qpv2024_indicateurs" in " ".join(couches["fichier"]) or "qpv-population" in " ".join(couches["fichier"])
+    assert len(at.dataframe[2].value) == 4
