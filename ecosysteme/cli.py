@@ -236,7 +236,7 @@ def stats(
     store: StoreOpt = None,
 ) -> None:
     """Résumé du territoire : QPV, habitants des QPV, acteurs par catégorie, par EPCI."""
-    from ecosysteme.summary import CATEGORIES, resume_par_epci
+    from ecosysteme.summary import CATEGORIES, chiffres_cles, rattacher, resume_par_epci
 
     try:
         with _ouvrir(store) as depot:
@@ -244,7 +244,9 @@ def stats(
             if epci is not None and epcis.empty:
                 raise EcosystemeError(f"EPCI « {epci} » absent du dépôt (SIREN à 9 chiffres attendu).")
             qpv = depot.qpv(siren_epci=epci)
-            acteurs = depot.acteurs_gdf(siren_epci=epci) if epci else depot.acteurs_gdf()
+            acteurs = rattacher(depot.acteurs_gdf(siren_epci=epci), depot.communes())
+            if epci is not None:
+                acteurs = acteurs[acteurs["epci_geo"] == epci]
     except (EcosystemeError, OSError) as exc:
         raise _echec(exc) from exc
     df = resume_par_epci(qpv, acteurs, epcis)
@@ -265,8 +267,12 @@ def stats(
             *[str(d[c]) for c in CATEGORIES],
         )
     console.print(t)
-    total_pop = int(df["population_qpv"].fillna(0).sum())
-    n_qpv, n_act = int(df["qpv"].sum()), int(df["acteurs"].sum())
+    cles = chiffres_cles(qpv, acteurs)
+    total_pop, n_qpv, n_act = (
+        int(str(cles["population_qpv"])),
+        int(str(cles["qpv"])),
+        int(str(cles["acteurs"])),
+    )
     console.print(f"Total : {n_qpv} QPV, {_milliers(total_pop)} habitants en QPV, {n_act} acteurs actifs.")
 
 

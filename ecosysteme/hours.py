@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import opening_hours
 from opening_hours import OpeningHours
@@ -72,6 +73,11 @@ def valider_horaires(texte: str | None) -> tuple[str | None, str | None]:
     s = normalize.texte(texte)
     if s is None:
         return None, None
+    return _valider(s)
+
+
+@lru_cache(maxsize=16384)
+def _valider(s: str) -> tuple[str | None, str | None]:
     try:
         OpeningHours(s)
     except ParserError as erreur:
@@ -106,6 +112,12 @@ def intervalles_jour(value: object) -> tuple[list[Intervalle] | None, bool]:
     s = normalize.texte(value)
     if s is None or s.lower() in _FERME:
         return [], True
+    intervalles, lisible = _intervalles_texte(s)
+    return (list(intervalles) if intervalles is not None else None), lisible
+
+
+@lru_cache(maxsize=16384)
+def _intervalles_texte(s: str) -> tuple[tuple[Intervalle, ...] | None, bool]:
     temps: list[int] = []
     for m in _HEURE.finditer(s):
         t = _minutes(m.group(1), m.group(2) or m.group(3))
@@ -132,7 +144,7 @@ def intervalles_jour(value: object) -> tuple[list[Intervalle] | None, bool]:
             fusion[-1] = (fusion[-1][0], max(fusion[-1][1], fin))
         else:
             fusion.append((debut, fin))
-    return fusion, True
+    return tuple(fusion), True
 
 
 def _hhmm(minutes: int) -> str:

@@ -86,5 +86,7 @@ def test_page_sources(depot_hdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(at.dataframe) == 3
     couches = at.dataframe[1].value
     assert set(couches["couche"]) == {"Périmètres des QPV", "Populations des QPV", "Communes", "EPCI"}
-    assert "qpv2024_indicateurs" in " ".join(couches["fichier"]) or "qpv-population" in " ".join(couches["fichier"])
+    assert "qpv2024_indicateurs" in " ".join(couches["fichier"]) or "qpv-population" in " ".join(
+        couches["fichier"]
+    )
     assert len(at.dataframe[2].value) == 4

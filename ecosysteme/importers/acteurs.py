@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,7 +22,7 @@ from ecosysteme.categories import categorie_depuis, categorie_depuis_texte
 from ecosysteme.errors import DonneeInvalide, Emplacement, FichierInvalide
 from ecosysteme.hours import horaires_france_services, valider_horaires
 from ecosysteme.importers.base import RapportImport
-from ecosysteme.models import Acteur, Statut
+from ecosysteme.models import Acteur, Categorie, Statut
 from ecosysteme.readers import Table
 from ecosysteme.validation import (
     coordonnees,
@@ -352,8 +353,11 @@ def _finaliser(d: dict[str, Any], ligne: Ligne, format_: str) -> Acteur:
         c = coordonnees(ligne.get(lon_col), ligne.get(lat_col), ligne.ou(), lon_col, lat_col)
     d["longitude"], d["latitude"] = c.longitude, c.latitude
     if "categorie" not in d:
-        d["categorie"] = categorie_depuis(
-            d.get("typologie", []), format_, d.get("nom"), d.get("dispositif_programmes_nationaux", [])
+        d["categorie"] = _categorie(
+            tuple(d.get("typologie", [])),
+            format_,
+            d.get("nom"),
+            tuple(d.get("dispositif_programmes_nationaux", [])),
         )
     d = {k: v for k, v in d.items() if v is not None and v != []}
     try:
@@ -363,6 +367,13 @@ def _finaliser(d: dict[str, Any], ligne: Ligne, format_: str) -> Acteur:
         loc: str | None = ".".join(str(p) for p in err.get("loc", ())) or None
         msg = str(err.get("msg", "valeur invalide")).removeprefix("Value error, ")
         raise DonneeInvalide(f"{msg}.", ligne.ou(loc)) from exc
+
+
+@lru_cache(maxsize=65536)
+def _categorie(
+    typologie: tuple[str, ...], format_: str, nom: str | None, dispositifs: tuple[str, ...]
+) -> Categorie:
+    return categorie_depuis(typologie, format_, nom, dispositifs)
 
 
 def _retirer_commentaires(v: str) -> str:

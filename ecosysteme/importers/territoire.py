@@ -178,7 +178,7 @@ def convertir_qpv(gdf: gpd.GeoDataFrame, rapport: RapportImport) -> gpd.GeoDataF
                 "lib_com": nz.texte(rec.get("lib_com")),
                 "insee_dep": nz.texte(rec.get("insee_dep")),
                 "insee_reg": nz.texte(rec.get("insee_reg")),
-                "siren_epci": nz.texte(rec.get("siren_epci")),
+                "siren_epci": ",".join(re.findall(r"\d{9}", nz.texte(rec.get("siren_epci")) or "")) or None,
                 "population": pop,
                 "millesime": 2024,
             }

@@ -646,12 +646,19 @@ def _lignes_couche(gdf: gpd.GeoDataFrame, couche: _Couche) -> tuple[list[tuple[A
     return lignes, etendue
 
 
-def _condition_codes(colonne: str, codes: Codes) -> tuple[str, list[str]]:
+#: Columns holding comma-joined code lists (a QPV may straddle several EPCI): filtered by membership.
+_COLONNES_LISTES = {"siren_epci"}
+
+
+def _condition_codes(colonne: str, codes: Codes, liste_de_codes: bool = False) -> tuple[str, list[str]]:
     if codes is None:
         return "", []
     liste = [codes] if isinstance(codes, str) else list(codes)
     if not liste:
         return "0", []
+    if liste_de_codes:
+        membre = f"(',' || replace({colonne}, ' ', '') || ',') LIKE '%,' || ? || ',%'"
+        return "(" + " OR ".join([membre] * len(liste)) + ")", liste
     return f"{colonne} IN ({', '.join('?' * len(liste))})", liste
 
 
@@ -1282,7 +1289,10 @@ class DepotGeoPackage:
         return self._lire_couche(_EPCI, {"siren_epci": siren_epci})
 
     def _lire_couche(self, couche: _Couche, filtres: dict[str, Codes]) -> gpd.GeoDataFrame:
-        where, params = _where(_condition_codes(col, codes) for col, codes in filtres.items())
+        where, params = _where(
+            _condition_codes(col, codes, couche is _QPV and col in _COLONNES_LISTES)
+            for col, codes in filtres.items()
+        )
         colonnes = ", ".join(("geom", *(c.nom for c in couche.colonnes)))
         with self._lecture() as cx:
             lignes = cx.execute(

@@ -10,7 +10,7 @@ import streamlit as st
 
 from ecosysteme.errors import EcosystemeError
 from ecosysteme.regions import REGIONS, departements
-from ecosysteme.summary import CATEGORIES, chiffres_cles, resume_par_epci
+from ecosysteme.summary import CATEGORIES, chiffres_cles, resume_par_epci, sirens
 from ecosysteme.ui import donnees
 
 log = logging.getLogger(__name__)
@@ -33,18 +33,16 @@ def aide_import(raison: str) -> None:
 
 
 def _filtrer(
-    data: dict[str, gpd.GeoDataFrame], deps: tuple[str, ...] | None, siren: str | None
+    data: dict[str, gpd.GeoDataFrame], deps: tuple[str, ...], siren: str | None
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """QPV, EPCI and actors of the chosen départements, or of one EPCI (actors by geometry)."""
     qpv, epci, acteurs = data["qpv"], data["epci"], data["acteurs"]
-    if deps is not None:
-        qpv = qpv[qpv["insee_dep"].isin(deps)]
-        epci = epci[epci["siren_epci"].isin(set(qpv["siren_epci"].dropna()))] if siren is None else epci
+    qpv = qpv[qpv["insee_dep"].isin(deps)]
+    acteurs = acteurs[acteurs["dep_geo"].isin(deps)]
     if siren is not None:
-        qpv = qpv[qpv["siren_epci"] == siren]
+        qpv = qpv[qpv["siren_epci"].map(lambda v: siren in sirens(v))]
+        acteurs = data["acteurs"][data["acteurs"]["epci_geo"] == siren]
         epci = epci[epci["siren_epci"] == siren]
-    if siren is not None or deps is not None:
-        zone = epci.union_all() if len(epci) else None
-        acteurs = acteurs[acteurs.geometry.within(zone)] if zone is not None else acteurs.iloc[0:0]
     return qpv, epci, acteurs
 
 
@@ -77,11 +75,13 @@ def afficher() -> None:
     choix_dep = st.sidebar.selectbox("Département", ["(tous)", *deps], key="departement")
     deps_sel = deps if choix_dep == "(tous)" else (choix_dep,)
     epci_all: gpd.GeoDataFrame = data["epci"]
-    sirens = sorted(set(qpv_all[qpv_all["insee_dep"].isin(deps_sel)]["siren_epci"].dropna()))
+    avec_qpv = sorted(
+        {s for v in qpv_all[qpv_all["insee_dep"].isin(deps_sel)]["siren_epci"] for s in sirens(v)}
+    )
     noms = dict(zip(epci_all["siren_epci"], epci_all["nom_epci"], strict=True))
     choix_epci = st.sidebar.selectbox(
-        "EPCI (recherche par nom ou SIREN)",
-        ["(tous)", *sirens],
+        "EPCI ayant des QPV (recherche par nom ou SIREN)",
+        ["(tous)", *avec_qpv],
         format_func=lambda s: s if s == "(tous)" else f"{noms.get(s, s)} — {s}",
         key="epci",
     )

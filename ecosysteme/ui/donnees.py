@@ -12,6 +12,7 @@ import streamlit as st
 
 from ecosysteme import config
 from ecosysteme.store import ouvrir_depot
+from ecosysteme.summary import rattacher
 
 
 def chemin_depot() -> Path:
@@ -30,7 +31,8 @@ def territoire(sig: tuple[str, float]) -> dict[str, Any]:
     with ouvrir_depot(Path(sig[0])) as depot:
         qpv = depot.qpv()
         epci = depot.epci()
-        acteurs = depot.acteurs_gdf()
+        communes = depot.communes()
+        acteurs = rattacher(depot.acteurs_gdf(), communes)
         lots = [
             {
                 "n°": lot.id,

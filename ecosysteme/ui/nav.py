@@ -1,0 +1,26 @@
+"""The shared sidebar navigation, with French labels (the file names stay technical)."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+log = logging.getLogger(__name__)
+
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("app.py", "Accueil", "🏠"),
+    ("pages/1_Sources.py", "Sources des données", "🗂️"),
+)
+
+
+def barre() -> None:
+    with st.sidebar:
+        for chemin, libelle, icone in PAGES:
+            try:
+                st.page_link(chemin, label=libelle, icon=icone)
+            except StreamlitPageNotFoundError:
+                # a page run on its own (tests) does not know the others
+                log.debug("page %s inconnue de ce point d'entrée", chemin)
+        st.divider()
