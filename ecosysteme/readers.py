@@ -389,7 +389,8 @@ def lire_xlsx(path: Path, nom: str | None = None) -> Table:
     import openpyxl
 
     nom = nom or path.name
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    # formulas are read as their text ("=…"), so that they are refused, never evaluated
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
         ws = wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
