@@ -1,0 +1,380 @@
+"""Coverage of each QPV by the actors (DESIGN §4), exact and vectorised.
+
+For every QPV q, every filter f (a category, a service, a public, a specific support, a national
+programme, free of charge, any actor) and every distance band r:
+
+- ``n(q, f, r)``: distinct actors matching f with a place within r metres of q's polygon
+  (distance to the polygon, holes respected, boundary inside; a mobile service counts at each
+  stop, once per QPV);
+- ``d(q, f)``: metres from q's polygon to the nearest matching place (0 inside);
+- covered when ``d(q, f)`` ≤ the walking threshold.
+
+Closed actors never count. Distances are computed in the metric CRS of each territory
+(Lambert-93 in metropolitan France, the local projected CRS overseas); the nearest place is
+searched among the places of the same territory (its QPV's extent plus about 200 km), so an
+island with no matching actor gets no distance (unknown, shown as « aucun »), never a
+distance across the ocean.
+
+Method: one STRtree ``dwithin`` query gives every (QPV, place) pair within the largest band,
+with exact polygon distances; counts for every filter and band are sparse products of that pair
+table with the actor × filter matrix. Nearest places beyond the largest band come from a
+KD-tree on each filter's places, bounded exactly: with c the QPV's centroid and R the largest
+distance from c to its vertices, any place p satisfies |p − c| ≤ d(p, q) + R, so a ball of
+radius D + R around c, D being the distance to the centre's nearest place, holds the nearest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from opening_hours import OpeningHours, State
+from pyproj import Transformer
+from scipy.sparse import csr_matrix
+from scipy.spatial import cKDTree
+
+from ecosysteme import standard
+from ecosysteme.errors import EcosystemeError
+from ecosysteme.hours import ParserError
+from ecosysteme.models import Categorie, Statut
+from ecosysteme.projection import crs_par_qpv, exiger_geographique
+
+#: Degrees around a territory's QPV within which places are looked for (about 200 km).
+MARGE_TERRITOIRE_DEGRES = 2.0
+
+
+@dataclass(frozen=True)
+class Filtre:
+    """What an actor must offer to count: ``famille`` is the field, ``valeur`` the value."""
+
+    famille: str
+    valeur: str | None
+    libelle: str
+
+    @property
+    def cle(self) -> str:
+        return self.famille if self.valeur is None else f"{self.famille}:{self.valeur}"
+
+
+#: Filter families and the actor field they read (a list field, except ``categorie``).
+FAMILLES: dict[str, str] = {
+    "categorie": "categorie",
+    "service": "services",
+    "public": "publics_specifiquement_adresses",
+    "prise_en_charge": "prise_en_charge_specifique",
+    "programme": "dispositif_programmes_nationaux",
+}
+
+
+def tous_les_filtres() -> tuple[Filtre, ...]:
+    """« Tout acteur », free of charge, each category, each of the 9 services, each public,
+    each specific support and each national programme of the standard."""
+    enum = standard.enumerations()
+    out = [Filtre("tous", None, "Tout acteur"), Filtre("gratuit", None, "Gratuit")]
+    out += [Filtre("categorie", c.value, c.value) for c in Categorie]
+    out += [Filtre("service", s, s) for s in enum["services"]]
+    out += [Filtre("public", p, p) for p in enum["publics_specifiquement_adresses"]]
+    out += [Filtre("prise_en_charge", p, p) for p in enum["prise_en_charge_specifique"]]
+    out += [Filtre("programme", p, p) for p in enum["dispositif_programmes_nationaux"]]
+    return tuple(out)
+
+
+def filtre(cle: str) -> Filtre:
+    """The filter of a key such as ``service:Aide aux démarches administratives`` or ``tous``."""
+    for f in tous_les_filtres():
+        if f.cle == cle or (f.valeur is not None and f.valeur.lower() == cle.lower()):
+            return f
+    raise EcosystemeError(
+        f"filtre « {cle} » inconnu ; exemples : tous, gratuit, categorie:Médiathèque, "
+        "service:Aide aux démarches administratives, public:Seniors."
+    )
+
+
+@dataclass(frozen=True)
+class Parametres:
+    """Distance bands (metres), walking threshold and filters of a coverage run."""
+
+    bandes: tuple[float, ...] = (300.0, 1000.0)
+    seuil: float = 1000.0
+    filtres: tuple[Filtre, ...] = field(default_factory=tous_les_filtres)
+
+    def __post_init__(self) -> None:
+        if any(b <= 0 for b in self.bandes) or self.seuil <= 0:
+            raise EcosystemeError("les distances (bandes, seuil) doivent être positives, en mètres.")
+        if not self.filtres:
+            raise EcosystemeError("au moins un filtre est nécessaire.")
+
+    @property
+    def distances(self) -> tuple[float, ...]:
+        """Every distance for which counts are computed: 0 (inside), the bands, the threshold."""
+        return tuple(sorted({0.0, *self.bandes, self.seuil}))
+
+
+def colonne_bande(r: float) -> str:
+    return "n_interieur" if r == 0 else f"n_{r:g}m"
+
+
+# --- actors → places -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lieux:
+    """Places where active actors serve: one row per actor point or per stop of a mobile one."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    #: Index (0..n_acteurs-1) of the actor of each place.
+    acteur: np.ndarray
+    ids: np.ndarray
+    #: n_acteurs × n_filtres boolean matrix.
+    masques: np.ndarray
+    #: n_acteurs × 4: open on weekday evening, Saturday, Sunday, hours unknown.
+    creneaux: np.ndarray
+
+
+def _liste(v: object) -> list[str]:
+    if isinstance(v, list | tuple | np.ndarray):
+        return [str(x) for x in v]
+    return []
+
+
+def preparer_lieux(acteurs: gpd.GeoDataFrame | pd.DataFrame, filtres: Sequence[Filtre]) -> Lieux:
+    """Active actors, their places (stops of mobile services included) and filter matrix."""
+    if isinstance(acteurs, gpd.GeoDataFrame) and len(acteurs):
+        exiger_geographique(acteurs, "acteurs")
+    statut = acteurs["statut"] if "statut" in acteurs.columns else pd.Series(["actif"] * len(acteurs))
+    actifs = acteurs[(statut != Statut.FERME.value).to_numpy()]
+    n = len(actifs)
+    masques = np.zeros((n, len(filtres)), dtype=bool)
+    for j, f in enumerate(filtres):
+        if f.famille == "tous":
+            masques[:, j] = True
+        elif f.famille == "gratuit":
+            frais = actifs["frais_a_charge"] if "frais_a_charge" in actifs.columns else pd.Series([[]] * n)
+            masques[:, j] = [("Gratuit" in _liste(v)) for v in frais]
+        elif f.famille == "categorie":
+            masques[:, j] = (actifs["categorie"].astype(str) == f.valeur).to_numpy()
+        else:
+            col = FAMILLES[f.famille]
+            valeurs = actifs[col] if col in actifs.columns else pd.Series([[]] * n)
+            masques[:, j] = [f.valeur in _liste(v) for v in valeurs]
+    lon: list[float] = []
+    lat: list[float] = []
+    idx: list[int] = []
+    arrets = actifs["arrets"] if "arrets" in actifs.columns else pd.Series([[]] * n)
+    horaires = actifs["horaires"] if "horaires" in actifs.columns else pd.Series([None] * n)
+    la = actifs["latitude"].to_numpy(dtype=float) if "latitude" in actifs.columns else np.full(n, np.nan)
+    lo = actifs["longitude"].to_numpy(dtype=float) if "longitude" in actifs.columns else np.full(n, np.nan)
+    creneaux = np.zeros((n, 4), dtype=bool)
+    for i, (stops, h, y, x) in enumerate(zip(arrets, horaires, la, lo, strict=True)):
+        stops = stops if isinstance(stops, list) else []
+        textes: list[str | None] = []
+        for s in stops:
+            d = s if isinstance(s, dict) else s.model_dump()
+            lon.append(float(d["longitude"]))
+            lat.append(float(d["latitude"]))
+            idx.append(i)
+            textes.append(d.get("horaires") or (h if isinstance(h, str) else None))
+        if not stops and not (np.isnan(x) or np.isnan(y)):
+            lon.append(float(x))
+            lat.append(float(y))
+            idx.append(i)
+        if not textes:
+            textes = [h if isinstance(h, str) else None]
+        creneaux[i] = _creneaux_union(tuple(textes))
+    ids = actifs["id"].to_numpy(dtype=object) if "id" in actifs.columns else np.arange(n).astype(object)
+    return Lieux(
+        np.asarray(lon, float), np.asarray(lat, float), np.asarray(idx, np.int64), ids, masques, creneaux
+    )
+
+
+def _creneaux_union(textes: tuple[str | None, ...]) -> tuple[bool, bool, bool, bool]:
+    vals = [creneaux_horaires(t) for t in textes]
+    connus = [v for v in vals if v is not None]
+    if not connus:
+        return (False, False, False, True)
+    return (any(v[0] for v in connus), any(v[1] for v in connus), any(v[2] for v in connus), False)
+
+
+#: A week without public holidays, used to read opening hours (Monday 12 January 2026).
+_SEMAINE = dt.datetime(2026, 1, 12)
+
+
+@lru_cache(maxsize=65536)
+def creneaux_horaires(horaires: str | None) -> tuple[bool, bool, bool] | None:
+    """(open on a weekday after 18:00, open on Saturday, open on Sunday) from OSM
+    ``opening_hours``; None when the hours are missing or unreadable (unknown, not closed)."""
+    if not horaires:
+        return None
+    try:
+        oh = OpeningHours(horaires)
+    except ParserError:
+        return None
+    soir = samedi = dimanche = False
+    for debut, fin, etat, _ in oh.intervals(_SEMAINE, _SEMAINE + dt.timedelta(days=7)):
+        if etat != State.OPEN:
+            continue
+        jour = debut.replace(hour=0, minute=0, second=0, microsecond=0)
+        while jour < fin:  # split at midnight
+            a, b = max(debut, jour), min(fin, jour + dt.timedelta(days=1))
+            if a < b:
+                wd = jour.weekday()
+                soir = soir or (wd < 5 and b > jour.replace(hour=18))
+                samedi = samedi or wd == 5
+                dimanche = dimanche or wd == 6
+            jour += dt.timedelta(days=1)
+    return soir, samedi, dimanche
+
+
+# --- geometry helpers ---------------------------------------------------------------------------
+
+
+def _transformer(epsg: int) -> Transformer:
+    return Transformer.from_crs(4326, epsg, always_xy=True)
+
+
+def _rayons(polys: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Largest distance from each polygon's centre to its vertices (its bounding radius)."""
+    coords, ix = shapely.get_coordinates(polys, return_index=True)
+    cx, cy = shapely.get_coordinates(centres).T
+    d = np.hypot(coords[:, 0] - cx[ix], coords[:, 1] - cy[ix])
+    out = np.zeros(len(polys))
+    np.maximum.at(out, ix, d)
+    return out
+
+
+# --- the engine -----------------------------------------------------------------------------
+
+
+COLONNES_CRENEAUX = ("n_ouvert_soir", "n_ouvert_samedi", "n_ouvert_dimanche", "n_horaires_inconnus")
+
+
+def couverture(
+    qpv: gpd.GeoDataFrame, acteurs: gpd.GeoDataFrame | pd.DataFrame, parametres: Parametres | None = None
+) -> pd.DataFrame:
+    """The tidy coverage table: one row per (``code_qp``, ``filtre``).
+
+    Columns: ``code_qp``, ``filtre`` (key), one count per distance (``n_interieur``,
+    ``n_300m``, ``n_1000m``… distinct actors), ``distance_m`` (nearest matching place, 0
+    inside, NaN when none in the territory), ``couvert`` (distance ≤ threshold), and, within the
+    threshold, the matching actors open on weekday evenings, on Saturday, on Sunday, and those
+    whose hours are unknown. Same inputs, same output (rows sorted by code_qp then filter).
+    """
+    p = parametres or Parametres()
+    exiger_geographique(qpv, "QPV")
+    lieux = preparer_lieux(acteurs, p.filtres)
+    nq, nf = len(qpv), len(p.filtres)
+    distances = p.distances
+    comptes = np.zeros((len(distances), nq, nf), dtype=np.int32)
+    creneaux = np.zeros((4, nq, nf), dtype=np.int32)
+    plus_proche = np.full((nq, nf), np.nan)
+    if nq:
+        crs = crs_par_qpv(qpv).to_numpy()
+        geoms = qpv.geometry.to_numpy()
+        for epsg in np.unique(crs):
+            rangs = np.flatnonzero(crs == epsg)
+            _groupe(int(epsg), rangs, geoms[rangs], lieux, p, comptes, creneaux, plus_proche)
+    out = pd.DataFrame(
+        {
+            "code_qp": np.repeat(qpv["code_qp"].astype(str).to_numpy(), nf),
+            "filtre": np.tile(np.array([f.cle for f in p.filtres], dtype=object), nq),
+        }
+    )
+    for k, r in enumerate(distances):
+        out[colonne_bande(r)] = comptes[k].reshape(-1)
+    out["distance_m"] = plus_proche.reshape(-1)
+    out["couvert"] = out["distance_m"].le(p.seuil).to_numpy()
+    for k, nom in enumerate(COLONNES_CRENEAUX):
+        out[nom] = creneaux[k].reshape(-1)
+    return out.sort_values(["code_qp", "filtre"], kind="stable").reset_index(drop=True)
+
+
+def _groupe(
+    epsg: int,
+    rangs: np.ndarray,
+    geoms4326: np.ndarray,
+    lieux: Lieux,
+    p: Parametres,
+    comptes: np.ndarray,
+    creneaux: np.ndarray,
+    plus_proche: np.ndarray,
+) -> None:
+    """Coverage of the QPV of one territory (one metric CRS), written into the output arrays."""
+    tr = _transformer(epsg)
+    polys = shapely.transform(geoms4326, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+    x0, y0, x1, y1 = shapely.total_bounds(geoms4326)
+    m = MARGE_TERRITOIRE_DEGRES
+    dans = (lieux.lon >= x0 - m) & (lieux.lon <= x1 + m) & (lieux.lat >= y0 - m) & (lieux.lat <= y1 + m)
+    sel = np.flatnonzero(dans)
+    if not len(sel):
+        return
+    px, py = tr.transform(lieux.lon[sel], lieux.lat[sel])
+    pts = shapely.points(px, py)
+    acteur = lieux.acteur[sel]
+    na = len(lieux.ids)
+    nq = len(polys)
+    dmax = max(p.distances)
+    # 1. every (QPV, place) pair within the largest band, with exact polygon distances
+    arbre = shapely.STRtree(pts)
+    qi, pi = arbre.query(polys, predicate="dwithin", distance=dmax)
+    d = shapely.distance(polys[qi], pts[pi])
+    act = acteur[pi]
+    # one pair per (QPV, actor): the actor's closest place (a mobile service counts once)
+    ordre = np.lexsort((d, act, qi))
+    qi, act, d = qi[ordre], act[ordre], d[ordre]
+    garde = np.ones(len(qi), dtype=bool)
+    garde[1:] = (qi[1:] != qi[:-1]) | (act[1:] != act[:-1])
+    qi, act, d = qi[garde], act[garde], d[garde]
+    masques = lieux.masques.astype(np.int32)
+    for k, r in enumerate(p.distances):
+        s = d <= r
+        mat = csr_matrix((np.ones(int(s.sum()), np.int32), (qi[s], act[s])), shape=(nq, na))
+        comptes[k, rangs] = np.asarray(mat @ masques)
+    s = d <= p.seuil
+    mat_seuil = csr_matrix((np.ones(int(s.sum()), np.int32), (qi[s], act[s])), shape=(nq, na))
+    for k in range(4):
+        creneaux[k, rangs] = np.asarray(mat_seuil @ (masques * lieux.creneaux[:, k : k + 1]))
+    # 2. nearest within the largest band, per filter: pairs sorted by distance, first per QPV
+    tri = np.argsort(d, kind="stable")
+    qs, acs, ds = qi[tri], act[tri], d[tri]
+    proche = np.full((nq, len(p.filtres)), np.nan)
+    for j in range(len(p.filtres)):
+        ok = lieux.masques[acs, j]
+        if not ok.any():
+            continue
+        q_ok, d_ok = qs[ok], ds[ok]
+        premiers, pos = np.unique(q_ok, return_index=True)
+        proche[premiers, j] = d_ok[pos]
+    # 3. beyond the largest band: bounded KD-tree search per filter
+    centres = shapely.centroid(polys)
+    rayons = _rayons(polys, centres)
+    cxy = shapely.get_coordinates(centres)
+    xy = np.column_stack([px, py])
+    masques_lieux = lieux.masques[acteur]
+    for j in range(len(p.filtres)):
+        manquants = np.flatnonzero(np.isnan(proche[:, j]))
+        cand = np.flatnonzero(masques_lieux[:, j])
+        if not len(manquants) or not len(cand):
+            continue
+        kd = cKDTree(xy[cand])
+        _, plus = kd.query(cxy[manquants], k=1)
+        borne = shapely.distance(polys[manquants], pts[cand[plus]])
+        voisins = kd.query_ball_point(cxy[manquants], r=borne + rayons[manquants] + 1e-6)
+        longueurs = np.fromiter((len(v) for v in voisins), dtype=np.int64, count=len(voisins))
+        qq = np.repeat(manquants, longueurs)
+        pp = (
+            cand[np.concatenate([np.asarray(v, dtype=np.int64) for v in voisins])]
+            if longueurs.sum()
+            else cand[:0]
+        )
+        dd = shapely.distance(polys[qq], pts[pp])
+        res = np.full(nq, np.inf)
+        np.minimum.at(res, qq, dd)
+        proche[manquants, j] = res[manquants]
+    plus_proche[rangs] = proche
