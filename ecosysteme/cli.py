@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Hashable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
@@ -60,6 +62,17 @@ ORDRE_IMPORT = (
 
 def _milliers(n: int) -> str:
     return f"{n:,}".replace(",", " ")
+
+
+def _sans_offre(ligne: dict[Hashable, Any]) -> str:
+    pop_v, dist_v = ligne["population"], ligne["distance_m"]
+    pop = "population inconnue" if pop_v is None or pop_v != pop_v else f"{_milliers(int(pop_v))} hab."
+    dist = (
+        "aucun acteur dans le territoire"
+        if dist_v is None or dist_v != dist_v
+        else f"plus proche à {_milliers(round(float(dist_v)))} m"
+    )
+    return f"{ligne['code_qp']} {ligne['lib_qp']} — {pop}, {dist}"
 
 
 def _echec(exc: EcosystemeError | OSError) -> typer.Exit:
@@ -253,8 +266,6 @@ def stats(
     t = RichTable(title="Résumé par EPCI")
     for col in ("EPCI", "QPV", "Habitants QPV", *CATEGORIES):
         t.add_column(col, justify="left" if col == "EPCI" else "right")
-    import pandas as pd
-
     for d in df.to_dict("records"):
         pop = d["population_qpv"]
         pop_txt = "inconnue" if pd.isna(pop) else _milliers(int(pop))
@@ -274,6 +285,109 @@ def stats(
         int(str(cles["acteurs"])),
     )
     console.print(f"Total : {n_qpv} QPV, {_milliers(total_pop)} habitants en QPV, {n_act} acteurs actifs.")
+
+
+@app.command()
+def couverture(
+    epci: Annotated[str | None, typer.Option("--epci", help="SIREN de l'EPCI.")] = None,
+    departement: Annotated[str | None, typer.Option("--departement", help="Code du département.")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="Code INSEE de la région.")] = None,
+    france: Annotated[bool, typer.Option("--france", help="Tous les QPV (métropole et outre-mer).")] = False,
+    service: Annotated[
+        list[str] | None, typer.Option("--service", help="Service du standard (répétable).")
+    ] = None,
+    filtre_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--filtre",
+            help="Autre filtre : tous, gratuit, categorie:Médiathèque, public:Seniors… (répétable).",
+        ),
+    ] = None,
+    seuil: Annotated[
+        float, typer.Option("--seuil", help="Distance de marche (m) pour « couvert ».")
+    ] = 1000.0,
+    bandes: Annotated[
+        str, typer.Option("--bandes", help="Bandes de distance en mètres, séparées par des virgules.")
+    ] = "300,1000",
+    sortie: Annotated[
+        Path | None, typer.Option("--sortie", help="Fichier .csv, .xlsx ou .gpkg (une ligne par QPV).")
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Ce qui est à portée de chaque QPV : nombre d'acteurs dedans et par bande, distance au plus proche."""
+    from ecosysteme.coverage import Parametres, filtre, tous_les_filtres
+    from ecosysteme.coverage import couverture as calculer
+    from ecosysteme.lacunes import qpv_sans_offre, resume_couverture, tableau_large
+    from ecosysteme.sorties import ecrire_tableau
+
+    choix = [x for x in (epci, departement, region) if x] + (["france"] if france else [])
+    if len(choix) != 1:
+        erreurs.print(
+            "[bold red]Erreur :[/] indiquez exactement un territoire : "
+            "--epci, --departement, --region ou --france."
+        )
+        raise typer.Exit(code=2)
+    try:
+        cles = [f"service:{s}" for s in (service or [])] + list(filtre_ or [])
+        filtres = tuple(filtre(c) for c in cles) if cles else tous_les_filtres()
+        if cles and all(f.famille != "tous" for f in filtres):
+            filtres = (filtre("tous"), *filtres)
+        try:
+            liste_bandes = tuple(float(b) for b in bandes.split(",") if b.strip())
+        except ValueError as exc:
+            raise EcosystemeError(
+                f"bandes « {bandes} » : des nombres de mètres séparés par des virgules sont attendus."
+            ) from exc
+        p = Parametres(bandes=liste_bandes, seuil=seuil, filtres=filtres)
+        with _ouvrir(store) as depot:
+            qpv = depot.qpv(siren_epci=epci, insee_dep=departement, insee_reg=region)
+            if qpv.empty:
+                raise EcosystemeError(
+                    "aucun QPV pour ce territoire dans le dépôt (code exact ? données importées ?)."
+                )
+            acteurs = depot.acteurs_gdf()
+        couv = calculer(qpv, acteurs, p)
+        if sortie is not None:
+            ecrire_tableau(tableau_large(couv, qpv), sortie, gdf=qpv)
+    except (EcosystemeError, OSError) as exc:
+        raise _echec(exc) from exc
+    par = "siren_epci" if epci else "insee_dep"
+    resume = resume_couverture(couv, qpv, acteurs, p, par=par)
+    groupe = epci or departement or None
+    vue = resume[resume[par] == groupe] if groupe else resume
+    t = RichTable(title=f"Part des habitants des QPV ayant l'offre à moins de {seuil:g} m")
+    for col in ("filtre", "QPV couverts", "habitants couverts", "part", "acteurs à portée / 10 000 hab."):
+        t.add_column(col, justify="left" if col == "filtre" else "right")
+    agreg = vue.groupby("filtre", sort=False).agg(
+        qpv=("qpv", "sum"),
+        couverts=("qpv_couverts", "sum"),
+        pop=("population_qpv", "sum"),
+        popc=("population_couverte", "sum"),
+        acteurs=("acteurs_a_portee", "sum"),
+    )
+    for f in p.filtres:
+        if f.cle not in agreg.index:
+            continue
+        r: dict[str, float] = {str(k): float(v) for k, v in agreg.loc[f.cle].to_dict().items()}
+        part = f"{100 * r['popc'] / r['pop']:.0f} %" if r["pop"] else "inconnue"
+        densite = f"{10_000 * r['acteurs'] / r['pop']:.1f}" if r["pop"] else "inconnue"
+        t.add_row(
+            f.libelle,
+            f"{r['couverts']:.0f}/{r['qpv']:.0f}",
+            _milliers(round(r["popc"])),
+            part,
+            densite,
+        )
+    console.print(t)
+    sans = qpv_sans_offre(couv, qpv, "tous")
+    if len(sans):
+        console.print(f"QPV sans aucun acteur à moins de {seuil:g} m ({len(sans)}), par nombre d'habitants :")
+        for ligne in sans.head(15).to_dict("records"):
+            console.print(f"  {_sans_offre(ligne)}", highlight=False)
+    else:
+        console.print(f"Tous les QPV ont au moins un acteur à moins de {seuil:g} m.")
+    if sortie is not None:
+        console.print(f"Tableau écrit : {sortie} ({len(qpv)} QPV).")
 
 
 @app.command()

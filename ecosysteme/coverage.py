@@ -292,7 +292,69 @@ def couverture(
     out["couvert"] = out["distance_m"].le(p.seuil).to_numpy()
     for k, nom in enumerate(COLONNES_CRENEAUX):
         out[nom] = creneaux[k].reshape(-1)
-    return out.sort_values(["code_qp", "filtre"], kind="stable").reset_index(drop=True)
+    # QPV by code, filters in the order of the parameters: same inputs, same table
+    return out.sort_values("code_qp", kind="stable").reset_index(drop=True)
+
+
+_Paires = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _paires_groupe(epsg: int, geoms4326: np.ndarray, lieux: Lieux, dmax: float) -> _Paires | None:
+    """Project one territory; every (QPV, actor) pair within ``dmax`` with its exact distance
+    (the actor's closest place). Returns (polygons, places, place coordinates, actor of each
+    place, pair QPV rows, pair actors, pair distances), or None without places nearby."""
+    tr = _transformer(epsg)
+    polys = shapely.transform(geoms4326, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+    x0, y0, x1, y1 = shapely.total_bounds(geoms4326)
+    m = MARGE_TERRITOIRE_DEGRES
+    dans = (lieux.lon >= x0 - m) & (lieux.lon <= x1 + m) & (lieux.lat >= y0 - m) & (lieux.lat <= y1 + m)
+    sel = np.flatnonzero(dans)
+    if not len(sel):
+        return None
+    px, py = tr.transform(lieux.lon[sel], lieux.lat[sel])
+    pts = shapely.points(px, py)
+    acteur = lieux.acteur[sel]
+    arbre = shapely.STRtree(pts)
+    qi, pi = arbre.query(polys, predicate="dwithin", distance=dmax)
+    d = shapely.distance(polys[qi], pts[pi])
+    act = acteur[pi]
+    # one pair per (QPV, actor): the actor's closest place (a mobile service counts once)
+    ordre = np.lexsort((d, act, qi))
+    qi, act, d = qi[ordre], act[ordre], d[ordre]
+    garde = np.ones(len(qi), dtype=bool)
+    garde[1:] = (qi[1:] != qi[:-1]) | (act[1:] != act[:-1])
+    return polys, pts, np.column_stack([px, py]), acteur, qi[garde], act[garde], d[garde]
+
+
+def paires(qpv: gpd.GeoDataFrame, acteurs: gpd.GeoDataFrame | pd.DataFrame, distance: float) -> pd.DataFrame:
+    """Every (``code_qp``, actor ``id``) with the actor's closest active place within
+    ``distance`` metres of the QPV polygon, and that distance (``distance_m``, 0 inside)."""
+    exiger_geographique(qpv, "QPV")
+    lieux = preparer_lieux(acteurs, (Filtre("tous", None, "Tout acteur"),))
+    codes = qpv["code_qp"].astype(str).to_numpy()
+    morceaux: list[pd.DataFrame] = []
+    if len(qpv):
+        crs = crs_par_qpv(qpv).to_numpy()
+        geoms = qpv.geometry.to_numpy()
+        for epsg in np.unique(crs):
+            rangs = np.flatnonzero(crs == epsg)
+            g = _paires_groupe(int(epsg), geoms[rangs], lieux, distance)
+            if g is None:
+                continue
+            qi, act, d = g[4], g[5], g[6]
+            morceaux.append(
+                pd.DataFrame({"code_qp": codes[rangs][qi], "id": lieux.ids[act], "distance_m": d})
+            )
+    if not morceaux:
+        return pd.DataFrame(
+            {
+                "code_qp": pd.Series(dtype=object),
+                "id": pd.Series(dtype=object),
+                "distance_m": pd.Series(dtype=float),
+            }
+        )
+    out = pd.concat(morceaux, ignore_index=True)
+    return out.sort_values(["code_qp", "distance_m", "id"], kind="stable").reset_index(drop=True)
 
 
 def _groupe(
@@ -306,31 +368,12 @@ def _groupe(
     plus_proche: np.ndarray,
 ) -> None:
     """Coverage of the QPV of one territory (one metric CRS), written into the output arrays."""
-    tr = _transformer(epsg)
-    polys = shapely.transform(geoms4326, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
-    x0, y0, x1, y1 = shapely.total_bounds(geoms4326)
-    m = MARGE_TERRITOIRE_DEGRES
-    dans = (lieux.lon >= x0 - m) & (lieux.lon <= x1 + m) & (lieux.lat >= y0 - m) & (lieux.lat <= y1 + m)
-    sel = np.flatnonzero(dans)
-    if not len(sel):
+    g = _paires_groupe(epsg, geoms4326, lieux, max(p.distances))
+    if g is None:
         return
-    px, py = tr.transform(lieux.lon[sel], lieux.lat[sel])
-    pts = shapely.points(px, py)
-    acteur = lieux.acteur[sel]
+    polys, pts, xy, acteur, qi, act, d = g
     na = len(lieux.ids)
     nq = len(polys)
-    dmax = max(p.distances)
-    # 1. every (QPV, place) pair within the largest band, with exact polygon distances
-    arbre = shapely.STRtree(pts)
-    qi, pi = arbre.query(polys, predicate="dwithin", distance=dmax)
-    d = shapely.distance(polys[qi], pts[pi])
-    act = acteur[pi]
-    # one pair per (QPV, actor): the actor's closest place (a mobile service counts once)
-    ordre = np.lexsort((d, act, qi))
-    qi, act, d = qi[ordre], act[ordre], d[ordre]
-    garde = np.ones(len(qi), dtype=bool)
-    garde[1:] = (qi[1:] != qi[:-1]) | (act[1:] != act[:-1])
-    qi, act, d = qi[garde], act[garde], d[garde]
     masques = lieux.masques.astype(np.int32)
     for k, r in enumerate(p.distances):
         s = d <= r
@@ -355,7 +398,6 @@ def _groupe(
     centres = shapely.centroid(polys)
     rayons = _rayons(polys, centres)
     cxy = shapely.get_coordinates(centres)
-    xy = np.column_stack([px, py])
     masques_lieux = lieux.masques[acteur]
     for j in range(len(p.filtres)):
         manquants = np.flatnonzero(np.isnan(proche[:, j]))

@@ -1,0 +1,82 @@
+"""Whole-file outputs written atomically: a temp file in the same folder, then ``os.replace``."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from ecosysteme.errors import EcosystemeError
+
+_FORMULE = ("=", "+", "-", "@", "\t", "\r")
+
+
+def ecrire_atomique(chemin: Path, ecrire: Callable[[Path], None]) -> Path:
+    """Call ``ecrire(tmp)`` on a temp path beside ``chemin``, then rename it into place."""
+    chemin = Path(chemin)
+    chemin.parent.mkdir(parents=True, exist_ok=True)
+    fd, nom = tempfile.mkstemp(prefix=f".{chemin.name}.", suffix=chemin.suffix, dir=chemin.parent)
+    os.close(fd)
+    tmp = Path(nom)
+    try:
+        tmp.unlink()  # some writers (GDAL) refuse an existing file
+        ecrire(tmp)
+        tmp.replace(chemin)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    return chemin
+
+
+def neutraliser(valeur: object) -> object:
+    """A text a spreadsheet would read as a formula gets a leading apostrophe."""
+    if isinstance(valeur, str) and valeur.startswith(_FORMULE):
+        return "'" + valeur
+    return valeur
+
+
+def ecrire_tableau(
+    df: pd.DataFrame, chemin: Path, gdf: gpd.GeoDataFrame | None = None, couche: str = "couverture"
+) -> Path:
+    """A table to .csv (UTF-8 with BOM, ``;``), .xlsx (header frozen, filters) or .gpkg
+    (with the QPV geometries, EPSG:4326), atomically; formulas neutralised in text cells."""
+    suffixe = Path(chemin).suffix.lower()
+    texte = df.copy()
+    for col in texte.columns:
+        if texte[col].dtype == object or pd.api.types.is_string_dtype(texte[col]):
+            texte[col] = texte[col].map(neutraliser)
+    if suffixe == ".csv":
+        return ecrire_atomique(chemin, lambda p: texte.to_csv(p, sep=";", index=False, encoding="utf-8-sig"))
+    if suffixe == ".xlsx":
+        return ecrire_atomique(chemin, lambda p: _xlsx(texte, p))
+    if suffixe == ".gpkg":
+        if gdf is None:
+            raise EcosystemeError("une sortie GeoPackage demande les géométries des QPV.")
+        geo = gpd.GeoDataFrame(
+            df.copy(), geometry=gdf.set_index("code_qp").loc[df["code_qp"]].geometry.values, crs=gdf.crs
+        )
+        return ecrire_atomique(
+            chemin, lambda p: geo.to_file(p, layer=couche, driver="GPKG", engine="pyogrio")
+        )
+    raise EcosystemeError(f"format de sortie « {suffixe or chemin} » inconnu : .csv, .xlsx ou .gpkg attendu.")
+
+
+def _xlsx(df: pd.DataFrame, chemin: Path) -> None:
+    from openpyxl.utils import get_column_letter
+
+    with pd.ExcelWriter(chemin, engine="openpyxl") as writer:
+        df.to_excel(writer, index=False, sheet_name="couverture")
+        ws = writer.sheets["couverture"]
+        ws.freeze_panes = "B2"
+        ws.auto_filter.ref = ws.dimensions
+        for i, col in enumerate(df.columns, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = min(max(len(str(col)) * 0.9, 10), 45)
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text stays text, never a formula
