@@ -18,9 +18,10 @@ distance across the ocean.
 Method: one STRtree ``dwithin`` query gives every (QPV, place) pair within the largest band,
 with exact polygon distances; counts for every filter and band are sparse products of that pair
 table with the actor × filter matrix. Nearest places beyond the largest band come from a
-KD-tree on each filter's places, bounded exactly: with c the QPV's centroid and R the largest
-distance from c to its vertices, any place p satisfies |p − c| ≤ d(p, q) + R, so a ball of
-radius D + R around c, D being the distance to the centre's nearest place, holds the nearest.
+KD-tree on each filter's places, bounded exactly: with c a point inside the QPV and R the
+largest distance from c to its vertices, any place p satisfies d(p, q) ≤ |p − c| ≤ d(p, q) + R;
+so with D the distance from c to its nearest place, the nearest place to the polygon lies in
+the ball of radius D + R around c, and only the places in that ball are measured exactly.
 """
 
 from __future__ import annotations
@@ -144,56 +145,80 @@ def _liste(v: object) -> list[str]:
     return []
 
 
+def _colonne(actifs: pd.DataFrame, col: str, defaut: object) -> pd.Series:
+    if col in actifs.columns:
+        return pd.Series(actifs[col].to_numpy(dtype=object), dtype=object)
+    return pd.Series([defaut] * len(actifs), dtype=object)
+
+
+def _masques(actifs: pd.DataFrame, filtres: Sequence[Filtre]) -> np.ndarray:
+    """n_actifs × n_filtres: whether each actor matches each filter (lists exploded once)."""
+    n = len(actifs)
+    masques = np.zeros((n, len(filtres)), dtype=bool)
+    familles: dict[str, dict[str, int]] = {}
+    for j, f in enumerate(filtres):
+        if f.famille == "tous":
+            masques[:, j] = True
+        elif f.famille == "categorie":
+            masques[:, j] = (_colonne(actifs, "categorie", "").astype(str) == f.valeur).to_numpy()
+        elif f.famille == "gratuit":
+            familles.setdefault("frais_a_charge", {})["Gratuit"] = j
+        else:
+            familles.setdefault(FAMILLES[f.famille], {})[str(f.valeur)] = j
+    for col, colonnes in familles.items():
+        eclate = _colonne(actifs, col, []).explode()
+        valeurs = eclate.to_numpy(dtype=object)
+        lignes = eclate.index.to_numpy()
+        for valeur, j in colonnes.items():
+            masques[lignes[valeurs == valeur], j] = True
+    return masques
+
+
 def preparer_lieux(acteurs: gpd.GeoDataFrame | pd.DataFrame, filtres: Sequence[Filtre]) -> Lieux:
     """Active actors, their places (stops of mobile services included) and filter matrix."""
     if isinstance(acteurs, gpd.GeoDataFrame) and len(acteurs):
         exiger_geographique(acteurs, "acteurs")
-    statut = acteurs["statut"] if "statut" in acteurs.columns else pd.Series(["actif"] * len(acteurs))
+    statut = _colonne(acteurs, "statut", Statut.ACTIF.value)
     actifs = acteurs[(statut != Statut.FERME.value).to_numpy()]
     n = len(actifs)
-    masques = np.zeros((n, len(filtres)), dtype=bool)
-    for j, f in enumerate(filtres):
-        if f.famille == "tous":
-            masques[:, j] = True
-        elif f.famille == "gratuit":
-            frais = actifs["frais_a_charge"] if "frais_a_charge" in actifs.columns else pd.Series([[]] * n)
-            masques[:, j] = [("Gratuit" in _liste(v)) for v in frais]
-        elif f.famille == "categorie":
-            masques[:, j] = (actifs["categorie"].astype(str) == f.valeur).to_numpy()
-        else:
-            col = FAMILLES[f.famille]
-            valeurs = actifs[col] if col in actifs.columns else pd.Series([[]] * n)
-            masques[:, j] = [f.valeur in _liste(v) for v in valeurs]
+    masques = _masques(actifs, filtres)
+    horaires = _colonne(actifs, "horaires", None)
+    arrets = _colonne(actifs, "arrets", [])
+    la = actifs["latitude"].to_numpy(dtype=float) if "latitude" in actifs.columns else np.full(n, np.nan)
+    lo = actifs["longitude"].to_numpy(dtype=float) if "longitude" in actifs.columns else np.full(n, np.nan)
+    # fixed places: the actor's own point (vectorised); mobile ones: each stop
+    mobiles = np.array([isinstance(v, list | tuple) and len(v) > 0 for v in arrets], dtype=bool)
+    fixes = np.flatnonzero(~mobiles & ~np.isnan(la) & ~np.isnan(lo))
+    creneaux = np.zeros((n, 4), dtype=bool)
+    textes_fixes = horaires.where(horaires.map(lambda h: isinstance(h, str)), None)
+    creneaux[~mobiles] = np.array(
+        [_creneaux_union((h,)) for h in textes_fixes[~mobiles]], dtype=bool
+    ).reshape(-1, 4)
     lon: list[float] = []
     lat: list[float] = []
     idx: list[int] = []
-    arrets = actifs["arrets"] if "arrets" in actifs.columns else pd.Series([[]] * n)
-    horaires = actifs["horaires"] if "horaires" in actifs.columns else pd.Series([None] * n)
-    la = actifs["latitude"].to_numpy(dtype=float) if "latitude" in actifs.columns else np.full(n, np.nan)
-    lo = actifs["longitude"].to_numpy(dtype=float) if "longitude" in actifs.columns else np.full(n, np.nan)
-    creneaux = np.zeros((n, 4), dtype=bool)
-    for i, (stops, h, y, x) in enumerate(zip(arrets, horaires, la, lo, strict=True)):
-        stops = stops if isinstance(stops, list) else []
+    for i in np.flatnonzero(mobiles):
+        h = horaires.iloc[i]
         textes: list[str | None] = []
-        for s in stops:
-            d = s if isinstance(s, dict) else s.model_dump()
+        for stop in arrets.iloc[i]:
+            d = stop if isinstance(stop, dict) else stop.model_dump()
             lon.append(float(d["longitude"]))
             lat.append(float(d["latitude"]))
-            idx.append(i)
+            idx.append(int(i))
             textes.append(d.get("horaires") or (h if isinstance(h, str) else None))
-        if not stops and not (np.isnan(x) or np.isnan(y)):
-            lon.append(float(x))
-            lat.append(float(y))
-            idx.append(i)
-        if not textes:
-            textes = [h if isinstance(h, str) else None]
         creneaux[i] = _creneaux_union(tuple(textes))
-    ids = actifs["id"].to_numpy(dtype=object) if "id" in actifs.columns else np.arange(n).astype(object)
+    ids = _colonne(actifs, "id", None).to_numpy(dtype=object)
     return Lieux(
-        np.asarray(lon, float), np.asarray(lat, float), np.asarray(idx, np.int64), ids, masques, creneaux
+        np.concatenate([lo[fixes], np.asarray(lon, float)]),
+        np.concatenate([la[fixes], np.asarray(lat, float)]),
+        np.concatenate([fixes.astype(np.int64), np.asarray(idx, np.int64)]),
+        ids,
+        masques,
+        creneaux,
     )
 
 
+@lru_cache(maxsize=65536)
 def _creneaux_union(textes: tuple[str | None, ...]) -> tuple[bool, bool, bool, bool]:
     vals = [creneaux_horaires(t) for t in textes]
     connus = [v for v in vals if v is not None]
@@ -235,6 +260,7 @@ def creneaux_horaires(horaires: str | None) -> tuple[bool, bool, bool] | None:
 # --- geometry helpers ---------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=32)
 def _transformer(epsg: int) -> Transformer:
     return Transformer.from_crs(4326, epsg, always_xy=True)
 
@@ -395,7 +421,8 @@ def _groupe(
         premiers, pos = np.unique(q_ok, return_index=True)
         proche[premiers, j] = d_ok[pos]
     # 3. beyond the largest band: bounded KD-tree search per filter
-    centres = shapely.centroid(polys)
+    # a point inside each polygon: the distance to it bounds the distance to the polygon
+    centres = shapely.point_on_surface(polys)
     rayons = _rayons(polys, centres)
     cxy = shapely.get_coordinates(centres)
     masques_lieux = lieux.masques[acteur]
@@ -405,8 +432,7 @@ def _groupe(
         if not len(manquants) or not len(cand):
             continue
         kd = cKDTree(xy[cand])
-        _, plus = kd.query(cxy[manquants], k=1)
-        borne = shapely.distance(polys[manquants], pts[cand[plus]])
+        borne, _ = kd.query(cxy[manquants], k=1)  # ≥ the distance from that place to the polygon
         voisins = kd.query_ball_point(cxy[manquants], r=borne + rayons[manquants] + 1e-6)
         longueurs = np.fromiter((len(v) for v in voisins), dtype=np.int64, count=len(voisins))
         qq = np.repeat(manquants, longueurs)

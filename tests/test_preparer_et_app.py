@@ -69,6 +69,14 @@ def test_app_accueil(depot_hdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     metriques = {m.label: m.value for m in at.metric}
     assert metriques["Quartiers prioritaires"] == "11"
     assert int(metriques["Acteurs actifs"]) > 10
+    couv = at.dataframe[0].value.set_index("offre")
+    assert couv.loc["Tout acteur", "QPV couverts"] == "11 / 11"
+    aide_1000 = couv.loc["Aide aux démarches administratives", "habitants couverts"]
+    at.select_slider(key="seuil").set_value(300).run()
+    assert not at.exception
+    couv = at.dataframe[0].value.set_index("offre")
+    assert couv.loc["Aide aux démarches administratives", "habitants couverts"] < aide_1000
+    assert any("sans aucun acteur à moins de 300 m" in m.value for m in at.markdown)
 
 
 def test_app_sans_depot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,6 +46,75 @@ def _filtrer(
     return qpv, epci, acteurs
 
 
+SEUILS = (300, 500, 1000, 1500, 2000)
+
+
+def _couverture(qpv: gpd.GeoDataFrame) -> None:
+    """Share of the territory's QPV residents with each service within walking distance."""
+    from ecosysteme.coverage import tous_les_filtres
+    from ecosysteme.lacunes import qpv_sans_offre
+
+    st.subheader("Ce qui est à portée des habitants des QPV")
+    seuil = st.select_slider(
+        "Distance de marche au quartier (m)",
+        options=SEUILS,
+        value=1000,
+        key="seuil",
+        help="Distance au périmètre du QPV (un acteur dans le quartier est à 0 m).",
+    )
+    if qpv.empty:
+        st.info("Aucun QPV dans ce territoire.")
+        return
+    couv = donnees.couverture_depot(donnees.signature(donnees.chemin_depot()), float(seuil), (300.0, 1000.0))
+    couv = couv[couv["code_qp"].isin(set(qpv["code_qp"]))]
+    pops = qpv.set_index("code_qp")["population"]
+    lignes = []
+    for f in tous_les_filtres():
+        if f.famille not in ("tous", "service", "gratuit"):
+            continue
+        c = couv[couv["filtre"] == f.cle]
+        pop = c["code_qp"].map(pops)
+        connue = pop.notna()
+        total = float(pop[connue].sum())
+        couverte = float(pop[connue & c["couvert"].to_numpy()].sum())
+        lignes.append(
+            {
+                "offre": f.libelle,
+                "QPV couverts": f"{int(c['couvert'].sum())} / {len(c)}",
+                "habitants couverts": int(couverte),
+                "part des habitants": (couverte / total) if total else None,
+            }
+        )
+    st.dataframe(
+        pd.DataFrame(lignes),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "part des habitants": st.column_config.ProgressColumn(
+                "part des habitants", format="percent", min_value=0.0, max_value=1.0
+            )
+        },
+    )
+    sans = qpv_sans_offre(couv, qpv, "tous")
+    if sans.empty:
+        st.success(f"Chaque QPV a au moins un acteur à moins de {seuil} m.")
+    else:
+        st.markdown(
+            f"**QPV sans aucun acteur à moins de {seuil} m** ({len(sans)}), les plus peuplés d'abord :"
+        )
+        vue = sans.rename(
+            columns={
+                "code_qp": "code",
+                "lib_qp": "quartier",
+                "siren_epci": "EPCI",
+                "population": "habitants",
+                "distance_m": "acteur le plus proche (m)",
+            }
+        )
+        vue["acteur le plus proche (m)"] = vue["acteur le plus proche (m)"].round(0)
+        st.dataframe(vue, hide_index=True, width="stretch")
+
+
 def afficher() -> None:
     st.title("Inclusion numérique dans les quartiers prioritaires")
     st.caption("Qui offre quoi autour de chaque QPV : l'existant recensé, pour ne créer que là où il manque.")
@@ -102,6 +171,7 @@ def afficher() -> None:
     st.subheader("Acteurs par catégorie")
     par_cat = pd.Series(cles["acteurs_par_categorie"], name="acteurs")
     st.bar_chart(par_cat, horizontal=True)
+    _couverture(qpv)
     st.subheader("Par EPCI")
     df = resume_par_epci(qpv, acteurs, epci)
     vue = df.rename(

@@ -50,6 +50,15 @@ def territoire(sig: tuple[str, float]) -> dict[str, Any]:
     return {"qpv": qpv, "epci": epci, "acteurs": acteurs, "lots": pd.DataFrame(lots)}
 
 
+@st.cache_data(show_spinner="Calcul de la couverture…", max_entries=16)
+def couverture_depot(sig: tuple[str, float], seuil: float, bandes: tuple[float, ...]) -> pd.DataFrame:
+    """The coverage table of every stored QPV, cached by store version and parameters."""
+    from ecosysteme.coverage import Parametres, couverture
+
+    data = territoire(sig)
+    return couverture(data["qpv"], data["acteurs"], Parametres(bandes=bandes, seuil=seuil))
+
+
 def depot_pret() -> tuple[bool, str | None]:
     """Whether the store exists and holds QPV; otherwise a French explanation."""
     path = chemin_depot()
