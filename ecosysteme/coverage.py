@@ -156,21 +156,24 @@ def _masques(actifs: pd.DataFrame, filtres: Sequence[Filtre]) -> np.ndarray:
     n = len(actifs)
     masques = np.zeros((n, len(filtres)), dtype=bool)
     familles: dict[str, dict[str, int]] = {}
+    categories = _colonne(actifs, "categorie", "").astype(str).to_numpy(dtype=object)
     for j, f in enumerate(filtres):
         if f.famille == "tous":
             masques[:, j] = True
         elif f.famille == "categorie":
-            masques[:, j] = (_colonne(actifs, "categorie", "").astype(str) == f.valeur).to_numpy()
+            masques[:, j] = categories == f.valeur
         elif f.famille == "gratuit":
             familles.setdefault("frais_a_charge", {})["Gratuit"] = j
         else:
             familles.setdefault(FAMILLES[f.famille], {})[str(f.valeur)] = j
     for col, colonnes in familles.items():
         eclate = _colonne(actifs, col, []).explode()
-        valeurs = eclate.to_numpy(dtype=object)
+        codes, uniques = pd.factorize(eclate)
         lignes = eclate.index.to_numpy()
+        rang = {v: k for k, v in enumerate(uniques)}
         for valeur, j in colonnes.items():
-            masques[lignes[valeurs == valeur], j] = True
+            if valeur in rang:
+                masques[lignes[codes == rang[valeur]], j] = True
     return masques
 
 
@@ -265,6 +268,14 @@ def _transformer(epsg: int) -> Transformer:
     return Transformer.from_crs(4326, epsg, always_xy=True)
 
 
+def _distance_boite(boites: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """Distance from each point to its polygon's bounding box: a lower bound of the distance
+    to the polygon."""
+    dx = np.maximum(np.maximum(boites[:, 0] - xy[:, 0], 0.0), xy[:, 0] - boites[:, 2])
+    dy = np.maximum(np.maximum(boites[:, 1] - xy[:, 1], 0.0), xy[:, 1] - boites[:, 3])
+    return np.asarray(np.hypot(dx, dy), dtype=float)
+
+
 def _rayons(polys: np.ndarray, centres: np.ndarray) -> np.ndarray:
     """Largest distance from each polygon's centre to its vertices (its bounding radius)."""
     coords, ix = shapely.get_coordinates(polys, return_index=True)
@@ -320,6 +331,65 @@ def couverture(
         out[nom] = creneaux[k].reshape(-1)
     # QPV by code, filters in the order of the parameters: same inputs, same table
     return out.sort_values("code_qp", kind="stable").reset_index(drop=True)
+
+
+#: Above this many places, a filter uses the shared tree of all places (building a KD-tree per
+#: filter would cost more than it saves).
+_DENSE = 3000
+#: Nearest places examined around a QPV's centre to find one matching a dense filter.
+_K_DENSE = 32
+#: Places fetched as arrays per ball; a fuller ball falls back to a (slower) list query.
+_K_BOULE = 48
+
+
+class _Arbre:
+    """A KD-tree over places (``rangs``: their indices among all places of the territory)."""
+
+    def __init__(self, xy: np.ndarray, rangs: np.ndarray | None = None) -> None:
+        self.kd = cKDTree(xy, balanced_tree=False, compact_nodes=False)
+        self.rangs = rangs if rangs is not None else np.arange(len(xy))
+
+    def borne(self, centres: np.ndarray, masque: np.ndarray | None) -> np.ndarray:
+        """Distance from each centre to its nearest (matching) place: an upper bound of the
+        distance from the polygon (the centre lies inside it); inf when none is found."""
+        if masque is None:
+            d, _ = self.kd.query(centres, k=1)
+            return np.asarray(d, dtype=float)
+        k = min(_K_DENSE, self.kd.n)
+        d, i = self.kd.query(centres, k=k)
+        d, i = d.reshape(len(centres), k), i.reshape(len(centres), k)
+        ok = masque[self.rangs[np.minimum(i, self.kd.n - 1)]] & np.isfinite(d)
+        premier = ok.argmax(axis=1)
+        return np.where(ok.any(axis=1), d[np.arange(len(centres)), premier], np.inf)
+
+    def boule(
+        self, centres: np.ndarray, rayons: np.ndarray, lignes: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(row, place) pairs of every place within each centre's radius: a bounded k-nearest
+        query (arrays), and a ball query only for the centres whose ball holds more places."""
+        k = min(_K_BOULE, self.kd.n)
+        if not len(centres) or k == 0:
+            return lignes[:0], self.rangs[:0]
+        d, i = self.kd.query(centres, k=k, distance_upper_bound=float(rayons.max()))
+        d, i = d.reshape(len(centres), k), i.reshape(len(centres), k)
+        dedans = d <= rayons[:, None]
+        pleins = dedans[:, -1] if k == _K_BOULE else np.zeros(len(centres), dtype=bool)
+        r_idx, c_idx = np.nonzero(dedans & ~pleins[:, None])
+        qq, pp = lignes[r_idx], self.rangs[i[r_idx, c_idx]]
+        if not pleins.any():
+            return qq, pp
+        q2, p2 = self._boule_complete(centres[pleins], rayons[pleins], lignes[pleins])
+        return np.concatenate([qq, q2]), np.concatenate([pp, p2])
+
+    def _boule_complete(
+        self, centres: np.ndarray, rayons: np.ndarray, lignes: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        voisins = self.kd.query_ball_point(centres, r=rayons)
+        longueurs = np.fromiter((len(v) for v in voisins), dtype=np.int64, count=len(voisins))
+        if not longueurs.sum():
+            return lignes[:0], self.rangs[:0]
+        pp = self.rangs[np.concatenate([np.asarray(v, dtype=np.int64) for v in voisins])]
+        return np.repeat(lignes, longueurs), pp
 
 
 _Paires = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -408,7 +478,9 @@ def _groupe(
     s = d <= p.seuil
     mat_seuil = csr_matrix((np.ones(int(s.sum()), np.int32), (qi[s], act[s])), shape=(nq, na))
     for k in range(4):
-        creneaux[k, rangs] = np.asarray(mat_seuil @ (masques * lieux.creneaux[:, k : k + 1]))
+        creneaux[k, rangs] = np.asarray(
+            mat_seuil.multiply(lieux.creneaux[:, k].astype(np.int32)).tocsr() @ masques
+        )
     # 2. nearest within the largest band, per filter: pairs sorted by distance, first per QPV
     tri = np.argsort(d, kind="stable")
     qs, acs, ds = qi[tri], act[tri], d[tri]
@@ -426,21 +498,31 @@ def _groupe(
     rayons = _rayons(polys, centres)
     cxy = shapely.get_coordinates(centres)
     masques_lieux = lieux.masques[acteur]
+    boites = shapely.bounds(polys)
+    tous = _Arbre(xy)
     for j in range(len(p.filtres)):
         manquants = np.flatnonzero(np.isnan(proche[:, j]))
-        cand = np.flatnonzero(masques_lieux[:, j])
-        if not len(manquants) or not len(cand):
+        if not len(manquants):
             continue
-        kd = cKDTree(xy[cand])
-        borne, _ = kd.query(cxy[manquants], k=1)  # ≥ the distance from that place to the polygon
-        voisins = kd.query_ball_point(cxy[manquants], r=borne + rayons[manquants] + 1e-6)
-        longueurs = np.fromiter((len(v) for v in voisins), dtype=np.int64, count=len(voisins))
-        qq = np.repeat(manquants, longueurs)
-        pp = (
-            cand[np.concatenate([np.asarray(v, dtype=np.int64) for v in voisins])]
-            if longueurs.sum()
-            else cand[:0]
-        )
+        masque = masques_lieux[:, j]
+        cand = np.flatnonzero(masque)
+        if not len(cand):
+            continue
+        # dense filters share the tree of every place; sparse ones get a small tree of their own
+        arbre = tous if len(cand) > _DENSE else _Arbre(xy[cand], cand)
+        borne = arbre.borne(cxy[manquants], masque if arbre is tous else None)
+        sans = ~np.isfinite(borne)
+        if sans.any():  # no matching place among the centre's nearest: the filter's own tree
+            borne[sans] = _Arbre(xy[cand], cand).borne(cxy[manquants[sans]], None)
+        qq, pp = arbre.boule(cxy[manquants], borne + rayons[manquants] + 1e-6, manquants)
+        if arbre is tous:
+            garde = masque[pp]
+            qq, pp = qq[garde], pp[garde]
+        # a place farther from the polygon's box than the bound cannot be the nearest
+        plafond = np.full(nq, np.inf)
+        plafond[manquants] = borne
+        garde = _distance_boite(boites[qq], xy[pp]) <= plafond[qq] + 1e-6
+        qq, pp = qq[garde], pp[garde]
         dd = shapely.distance(polys[qq], pts[pp])
         res = np.full(nq, np.inf)
         np.minimum.at(res, qq, dd)
