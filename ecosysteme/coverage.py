@@ -9,11 +9,13 @@ programme, free of charge, any actor) and every distance band r:
 - ``d(q, f)``: metres from q's polygon to the nearest matching place (0 inside);
 - covered when ``d(q, f)`` ≤ the walking threshold.
 
-Closed actors never count. Distances are computed in the metric CRS of each territory
+Only active actors count (closed ones and those « en projet » do not serve anyone yet;
+scenarios add planned sites). Distances are computed in the metric CRS of each territory
 (Lambert-93 in metropolitan France, the local projected CRS overseas); the nearest place is
-searched among the places of the same territory (its QPV's extent plus about 200 km), so an
-island with no matching actor gets no distance (unknown, shown as « aucun »), never a
-distance across the ocean.
+searched among the places of the same fixed territory (the mainland, Corsica, each overseas
+département or collectivité: ``projection.TERRITOIRES``), whatever other QPV are computed in
+the same run; a territory with no matching actor gets no distance (« aucun », NaN), never a
+distance across the sea.
 
 Method: one STRtree ``dwithin`` query gives every (QPV, place) pair within the largest band,
 with exact polygon distances; counts for every filter and band are sparse products of that pair
@@ -44,10 +46,13 @@ from ecosysteme import standard
 from ecosysteme.errors import EcosystemeError
 from ecosysteme.hours import ParserError
 from ecosysteme.models import Categorie, Statut
-from ecosysteme.projection import crs_par_qpv, exiger_geographique
-
-#: Degrees around a territory's QPV within which places are looked for (about 200 km).
-MARGE_TERRITOIRE_DEGRES = 2.0
+from ecosysteme.projection import (
+    TERRITOIRES,
+    Territoire,
+    exiger_geographique,
+    territoires_des_points,
+    territoires_par_qpv,
+)
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,8 @@ class Lieux:
     masques: np.ndarray
     #: n_acteurs × 4: open on weekday evening, Saturday, Sunday, hours unknown.
     creneaux: np.ndarray
+    #: Index in ``projection.TERRITOIRES`` of each place's territory (-1: outside them all).
+    territoire: np.ndarray
 
 
 def _liste(v: object) -> list[str]:
@@ -182,7 +189,7 @@ def preparer_lieux(acteurs: gpd.GeoDataFrame | pd.DataFrame, filtres: Sequence[F
     if isinstance(acteurs, gpd.GeoDataFrame) and len(acteurs):
         exiger_geographique(acteurs, "acteurs")
     statut = _colonne(acteurs, "statut", Statut.ACTIF.value)
-    actifs = acteurs[(statut != Statut.FERME.value).to_numpy()]
+    actifs = acteurs[(statut == Statut.ACTIF.value).to_numpy()]
     n = len(actifs)
     masques = _masques(actifs, filtres)
     horaires = _colonne(actifs, "horaires", None)
@@ -211,13 +218,16 @@ def preparer_lieux(acteurs: gpd.GeoDataFrame | pd.DataFrame, filtres: Sequence[F
             textes.append(d.get("horaires") or (h if isinstance(h, str) else None))
         creneaux[i] = _creneaux_union(tuple(textes))
     ids = _colonne(actifs, "id", None).to_numpy(dtype=object)
+    lon_tous = np.concatenate([lo[fixes], np.asarray(lon, float)])
+    lat_tous = np.concatenate([la[fixes], np.asarray(lat, float)])
     return Lieux(
-        np.concatenate([lo[fixes], np.asarray(lon, float)]),
-        np.concatenate([la[fixes], np.asarray(lat, float)]),
+        lon_tous,
+        lat_tous,
         np.concatenate([fixes.astype(np.int64), np.asarray(idx, np.int64)]),
         ids,
         masques,
         creneaux,
+        territoires_des_points(lon_tous, lat_tous),
     )
 
 
@@ -312,11 +322,9 @@ def couverture(
     creneaux = np.zeros((4, nq, nf), dtype=np.int32)
     plus_proche = np.full((nq, nf), np.nan)
     if nq:
-        crs = crs_par_qpv(qpv).to_numpy()
         geoms = qpv.geometry.to_numpy()
-        for epsg in np.unique(crs):
-            rangs = np.flatnonzero(crs == epsg)
-            _groupe(int(epsg), rangs, geoms[rangs], lieux, p, comptes, creneaux, plus_proche)
+        for territoire, rangs in _par_territoire(qpv):
+            _groupe(territoire, rangs, geoms[rangs], lieux, p, comptes, creneaux, plus_proche)
     out = pd.DataFrame(
         {
             "code_qp": np.repeat(qpv["code_qp"].astype(str).to_numpy(), nf),
@@ -395,16 +403,16 @@ class _Arbre:
 _Paires = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def _paires_groupe(epsg: int, geoms4326: np.ndarray, lieux: Lieux, dmax: float) -> _Paires | None:
+def _paires_groupe(
+    territoire: Territoire, geoms4326: np.ndarray, lieux: Lieux, dmax: float
+) -> _Paires | None:
     """Project one territory; every (QPV, actor) pair within ``dmax`` with its exact distance
-    (the actor's closest place). Returns (polygons, places, place coordinates, actor of each
-    place, pair QPV rows, pair actors, pair distances), or None without places nearby."""
-    tr = _transformer(epsg)
+    (the actor's closest place of that territory). Returns (polygons, places, place
+    coordinates, actor of each place, pair QPV rows, pair actors, pair distances), or None
+    when the territory has no place."""
+    tr = _transformer(territoire.epsg)
     polys = shapely.transform(geoms4326, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
-    x0, y0, x1, y1 = shapely.total_bounds(geoms4326)
-    m = MARGE_TERRITOIRE_DEGRES
-    dans = (lieux.lon >= x0 - m) & (lieux.lon <= x1 + m) & (lieux.lat >= y0 - m) & (lieux.lat <= y1 + m)
-    sel = np.flatnonzero(dans)
+    sel = _lieux_du_territoire(territoire, lieux)
     if not len(sel):
         return None
     px, py = tr.transform(lieux.lon[sel], lieux.lat[sel])
@@ -430,11 +438,9 @@ def paires(qpv: gpd.GeoDataFrame, acteurs: gpd.GeoDataFrame | pd.DataFrame, dist
     codes = qpv["code_qp"].astype(str).to_numpy()
     morceaux: list[pd.DataFrame] = []
     if len(qpv):
-        crs = crs_par_qpv(qpv).to_numpy()
         geoms = qpv.geometry.to_numpy()
-        for epsg in np.unique(crs):
-            rangs = np.flatnonzero(crs == epsg)
-            g = _paires_groupe(int(epsg), geoms[rangs], lieux, distance)
+        for territoire, rangs in _par_territoire(qpv):
+            g = _paires_groupe(territoire, geoms[rangs], lieux, distance)
             if g is None:
                 continue
             qi, act, d = g[4], g[5], g[6]
@@ -453,8 +459,27 @@ def paires(qpv: gpd.GeoDataFrame, acteurs: gpd.GeoDataFrame | pd.DataFrame, dist
     return out.sort_values(["code_qp", "distance_m", "id"], kind="stable").reset_index(drop=True)
 
 
+def _lieux_du_territoire(territoire: Territoire, lieux: Lieux) -> np.ndarray:
+    """Indices of the places lying in the territory (fixed boxes, whatever the QPV asked for)."""
+    if territoire in TERRITOIRES:
+        return np.flatnonzero(lieux.territoire == TERRITOIRES.index(territoire))
+    dans = np.zeros(len(lieux.lon), dtype=bool)
+    for x0, y0, x1, y1 in territoire.boites:
+        dans |= (lieux.lon >= x0) & (lieux.lon <= x1) & (lieux.lat >= y0) & (lieux.lat <= y1)
+    return np.flatnonzero(dans)
+
+
+def _par_territoire(qpv: gpd.GeoDataFrame) -> list[tuple[Territoire, np.ndarray]]:
+    """QPV rows grouped by territory, in a fixed order."""
+    terr = territoires_par_qpv(qpv)
+    groupes: dict[Territoire, list[int]] = {}
+    for i, t in enumerate(terr):
+        groupes.setdefault(t, []).append(i)
+    return sorted(((t, np.asarray(r)) for t, r in groupes.items()), key=lambda x: x[0].nom)
+
+
 def _groupe(
-    epsg: int,
+    territoire: Territoire,
     rangs: np.ndarray,
     geoms4326: np.ndarray,
     lieux: Lieux,
@@ -464,7 +489,7 @@ def _groupe(
     plus_proche: np.ndarray,
 ) -> None:
     """Coverage of the QPV of one territory (one metric CRS), written into the output arrays."""
-    g = _paires_groupe(epsg, geoms4326, lieux, max(p.distances))
+    g = _paires_groupe(territoire, geoms4326, lieux, max(p.distances))
     if g is None:
         return
     polys, pts, xy, acteur, qi, act, d = g

@@ -257,3 +257,34 @@ def test_invariants_bandes_et_distance(points: list[tuple[float, float, bool]]) 
         )
     else:
         assert np.isnan(tous.distance_m)
+
+
+def test_resultat_independant_des_autres_qpv_du_calcul() -> None:
+    qpv = gpd.GeoDataFrame(
+        {"code_qp": ["A", "B"], "insee_dep": ["59", "13"]},
+        geometry=[box(3.0, 50.0, 3.01, 50.01), box(5.0, 43.3, 5.01, 43.31)],
+        crs=4326,
+    )
+    a = frame([acteur(*Transformer.from_crs(4326, 2154, always_xy=True).transform(3.0, 47.5))])
+    seul = ligne(couverture(qpv.iloc[:1], a, P), "A").distance_m
+    ensemble = ligne(couverture(qpv, a, P), "A").distance_m
+    assert seul == pytest.approx(ensemble) and 270_000 < seul < 290_000
+
+
+def test_pas_de_distance_par_dessus_la_mer() -> None:
+    # a Martinique QPV; the only actor is in Guadeloupe (same CRS, another island)
+    q = qpv_metrique([box(707_000, 1_610_000, 707_400, 1_610_400)], crs=5490, dep="972")
+    a = frame([acteur(657_000, 1_793_000, crs=5490)])
+    assert np.isnan(ligne(couverture(q, a, P), "QN08000M").distance_m)
+    # a Corsican QPV is not served from the mainland
+    corse = gpd.GeoDataFrame(
+        {"code_qp": ["C"], "insee_dep": ["2A"]}, geometry=[box(8.73, 41.92, 8.74, 41.93)], crs=4326
+    )
+    assert np.isnan(ligne(couverture(corse, frame([acteur(X0, Y0)]), P), "C").distance_m)
+
+
+def test_acteur_en_projet_ne_compte_pas_encore() -> None:
+    q = qpv_metrique([CARRE])
+    a = frame([acteur(X0 + 100, Y0 + 100, statut="en projet"), acteur(X0 + 2000, Y0, id="actif")])
+    r = ligne(couverture(q, a, P), "QN08000M")
+    assert r.n_interieur == 0 and r.distance_m == pytest.approx(1000, abs=1e-6)
