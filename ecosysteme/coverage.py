@@ -346,8 +346,9 @@ def couverture(
 _DENSE = 3000
 #: Nearest places examined around a QPV's centre to find one matching a dense filter.
 _K_DENSE = 32
-#: Places fetched as arrays per ball; a fuller ball falls back to a (slower) list query.
-_K_BOULE = 48
+#: Places fetched as arrays per ball, in growing rounds; a fuller ball falls back to a
+#: (slower) list query.
+_K_BOULE = (8, 64)
 
 
 class _Arbre:
@@ -375,19 +376,34 @@ class _Arbre:
     ) -> tuple[np.ndarray, np.ndarray]:
         """(row, place) pairs of every place within each centre's radius: a bounded k-nearest
         query (arrays), and a ball query only for the centres whose ball holds more places."""
-        k = min(_K_BOULE, self.kd.n)
-        if not len(centres) or k == 0:
+        if not len(centres) or self.kd.n == 0:
             return lignes[:0], self.rangs[:0]
-        d, i = self.kd.query(centres, k=k, distance_upper_bound=float(rayons.max()))
-        d, i = d.reshape(len(centres), k), i.reshape(len(centres), k)
-        dedans = d <= rayons[:, None]
-        pleins = dedans[:, -1] if k == _K_BOULE else np.zeros(len(centres), dtype=bool)
-        r_idx, c_idx = np.nonzero(dedans & ~pleins[:, None])
-        qq, pp = lignes[r_idx], self.rangs[i[r_idx, c_idx]]
-        if not pleins.any():
-            return qq, pp
-        q2, p2 = self._boule_complete(centres[pleins], rayons[pleins], lignes[pleins])
-        return np.concatenate([qq, q2]), np.concatenate([pp, p2])
+        morceaux_q: list[np.ndarray] = []
+        morceaux_p: list[np.ndarray] = []
+        restants = np.arange(len(centres))
+        for k_voulu in _K_BOULE:
+            if not len(restants):
+                break
+            k = min(k_voulu, self.kd.n)
+            # rows by increasing radius, in slices: each slice's query is bounded by its own max
+            ordre = restants[np.argsort(rayons[restants], kind="stable")]
+            pleins_tous: list[np.ndarray] = []
+            for tranche in np.array_split(ordre, max(1, min(8, len(ordre) // 64))):
+                r = rayons[tranche]
+                d, i = self.kd.query(centres[tranche], k=k, distance_upper_bound=float(r.max()))
+                d, i = d.reshape(len(tranche), k), i.reshape(len(tranche), k)
+                dedans = d <= r[:, None]
+                pleins = dedans[:, -1] if k < self.kd.n else np.zeros(len(tranche), dtype=bool)
+                r_idx, c_idx = np.nonzero(dedans & ~pleins[:, None])
+                morceaux_q.append(lignes[tranche[r_idx]])
+                morceaux_p.append(self.rangs[i[r_idx, c_idx]])
+                pleins_tous.append(tranche[pleins])
+            restants = np.concatenate(pleins_tous) if pleins_tous else restants[:0]
+        if len(restants):
+            q2, p2 = self._boule_complete(centres[restants], rayons[restants], lignes[restants])
+            morceaux_q.append(q2)
+            morceaux_p.append(p2)
+        return np.concatenate(morceaux_q), np.concatenate(morceaux_p)
 
     def _boule_complete(
         self, centres: np.ndarray, rayons: np.ndarray, lignes: np.ndarray
@@ -525,6 +541,8 @@ def _groupe(
     masques_lieux = lieux.masques[acteur]
     boites = shapely.bounds(polys)
     tous = _Arbre(xy)
+    # candidates of every filter first, then each (QPV, place) distance computed once
+    morceaux: list[tuple[int, np.ndarray, np.ndarray]] = []
     for j in range(len(p.filtres)):
         manquants = np.flatnonzero(np.isnan(proche[:, j]))
         if not len(manquants):
@@ -547,9 +565,19 @@ def _groupe(
         plafond = np.full(nq, np.inf)
         plafond[manquants] = borne
         garde = _distance_boite(boites[qq], xy[pp]) <= plafond[qq] + 1e-6
-        qq, pp = qq[garde], pp[garde]
-        dd = shapely.distance(polys[qq], pts[pp])
-        res = np.full(nq, np.inf)
-        np.minimum.at(res, qq, dd)
-        proche[manquants, j] = res[manquants]
+        morceaux.append((j, qq[garde], pp[garde]))
+    if morceaux:
+        tous_qq = np.concatenate([m[1] for m in morceaux])
+        tous_pp = np.concatenate([m[2] for m in morceaux])
+        cles, inverse = np.unique(tous_qq * len(pts) + tous_pp, return_inverse=True)
+        distances_uniques = shapely.distance(polys[cles // len(pts)], pts[cles % len(pts)])
+        toutes = distances_uniques[inverse]
+        debut = 0
+        for j, qq, _pp in morceaux:
+            dd = toutes[debut : debut + len(qq)]
+            debut += len(qq)
+            res = np.full(nq, np.inf)
+            np.minimum.at(res, qq, dd)
+            manquants = np.flatnonzero(np.isnan(proche[:, j]))
+            proche[manquants, j] = res[manquants]
     plus_proche[rangs] = proche

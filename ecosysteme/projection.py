@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from ecosysteme.config import CRS_METROPOLE, CRS_OUTRE_MER
 from ecosysteme.errors import EcosystemeError
@@ -92,10 +93,12 @@ def territoire_de_qpv(insee_dep: str | None, longitude: float, latitude: float) 
 def territoires_par_qpv(qpv: gpd.GeoDataFrame) -> list[Territoire]:
     """The territory of each QPV (its metric CRS and the places that may serve it)."""
     exiger_geographique(qpv, "QPV")
-    pts = qpv.geometry.representative_point()
-    deps = qpv["insee_dep"] if "insee_dep" in qpv.columns else pd.Series([None] * len(qpv), index=qpv.index)
+    bornes = shapely.bounds(qpv.geometry.to_numpy())
+    cx, cy = (bornes[:, 0] + bornes[:, 2]) / 2, (bornes[:, 1] + bornes[:, 3]) / 2
+    deps = qpv["insee_dep"].to_numpy(dtype=object) if "insee_dep" in qpv.columns else [None] * len(qpv)
     return [
-        territoire_de_qpv(d if isinstance(d, str) else None, p.x, p.y) for d, p in zip(deps, pts, strict=True)
+        territoire_de_qpv(d if isinstance(d, str) else None, float(x), float(y))
+        for d, x, y in zip(deps, cx, cy, strict=True)
     ]
 
 
