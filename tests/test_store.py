@@ -859,7 +859,7 @@ def acteurs_valides(draw: st.DrawFn) -> Acteur:
         nom=draw(st.text(min_size=1, max_size=60)),
         commune=draw(_textes),
         code_postal=draw(st.none() | st.from_regex(r"[0-9]{5}", fullmatch=True)),
-        code_insee=draw(st.none() | st.from_regex(r"(0[1-9]|2[AB]|[1-9][0-9])[0-9]{3}", fullmatch=True)),
+        code_insee=draw(st.none() | st.from_regex(r"([013-9][0-9]|2[AB1-9])[0-9]{3}", fullmatch=True)),
         adresse=draw(_textes),
         complement_adresse=draw(_textes),
         latitude=None if coords is None else coords[0],
