@@ -49,7 +49,7 @@ def _filtrer(
 SEUILS = (300, 500, 1000, 1500, 2000)
 
 
-def _couverture(qpv: gpd.GeoDataFrame) -> None:
+def _couverture(qpv: gpd.GeoDataFrame, noms_epci: dict[str, str]) -> None:
     """Share of the territory's QPV residents with each service within walking distance."""
     from ecosysteme.coverage import tous_les_filtres
     from ecosysteme.lacunes import qpv_sans_offre
@@ -112,6 +112,7 @@ def _couverture(qpv: gpd.GeoDataFrame) -> None:
             }
         )
         vue["acteur le plus proche (m)"] = vue["acteur le plus proche (m)"].round(0)
+        vue["EPCI"] = vue["EPCI"].map(lambda v: ", ".join(noms_epci.get(s, s) for s in sirens(v)))
         st.dataframe(vue, hide_index=True, width="stretch")
 
 
@@ -171,7 +172,7 @@ def afficher() -> None:
     st.subheader("Acteurs par catégorie")
     par_cat = pd.Series(cles["acteurs_par_categorie"], name="acteurs")
     st.bar_chart(par_cat, horizontal=True)
-    _couverture(qpv)
+    _couverture(qpv, dict(zip(data["epci"]["siren_epci"], data["epci"]["nom_epci"], strict=True)))
     st.subheader("Par EPCI")
     df = resume_par_epci(qpv, acteurs, epci)
     vue = df.rename(
