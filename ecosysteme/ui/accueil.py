@@ -90,9 +90,10 @@ def _couverture(qpv: gpd.GeoDataFrame, noms_epci: dict[str, str]) -> None:
         hide_index=True,
         width="stretch",
         column_config={
+            "habitants couverts": st.column_config.NumberColumn("habitants couverts", format="localized"),
             "part des habitants": st.column_config.ProgressColumn(
                 "part des habitants", format="percent", min_value=0.0, max_value=1.0
-            )
+            ),
         },
     )
     sans = qpv_sans_offre(couv, qpv, "tous")

@@ -10,8 +10,8 @@ from streamlit.errors import StreamlitPageNotFoundError
 log = logging.getLogger(__name__)
 
 PAGES: tuple[tuple[str, str, str], ...] = (
-    ("app.py", "Accueil", "🏠"),
-    ("pages/1_Sources.py", "Sources des données", "🗂️"),
+    ("app.py", "Accueil", ":material/home:"),
+    ("pages/1_Sources.py", "Sources des données", ":material/folder_open:"),
 )
 
 
