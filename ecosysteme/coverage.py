@@ -184,12 +184,29 @@ def _masques(actifs: pd.DataFrame, filtres: Sequence[Filtre]) -> np.ndarray:
     return masques
 
 
+_COLONNES_UTILES = (
+    "id",
+    "statut",
+    "categorie",
+    "horaires",
+    "arrets",
+    "latitude",
+    "longitude",
+    "frais_a_charge",
+)
+
+
+def _nombre_arrets(v: object) -> int:
+    return len(v) if isinstance(v, list | tuple) else 0
+
+
 def preparer_lieux(acteurs: gpd.GeoDataFrame | pd.DataFrame, filtres: Sequence[Filtre]) -> Lieux:
     """Active actors, their places (stops of mobile services included) and filter matrix."""
     if isinstance(acteurs, gpd.GeoDataFrame) and len(acteurs):
         exiger_geographique(acteurs, "acteurs")
     statut = _colonne(acteurs, "statut", Statut.ACTIF.value)
-    actifs = acteurs[(statut == Statut.ACTIF.value).to_numpy()]
+    utiles = [c for c in (*_COLONNES_UTILES, *FAMILLES.values()) if c in acteurs.columns]
+    actifs = pd.DataFrame(acteurs[list(dict.fromkeys(utiles))])[(statut == Statut.ACTIF.value).to_numpy()]
     n = len(actifs)
     masques = _masques(actifs, filtres)
     horaires = _colonne(actifs, "horaires", None)
@@ -197,13 +214,14 @@ def preparer_lieux(acteurs: gpd.GeoDataFrame | pd.DataFrame, filtres: Sequence[F
     la = actifs["latitude"].to_numpy(dtype=float) if "latitude" in actifs.columns else np.full(n, np.nan)
     lo = actifs["longitude"].to_numpy(dtype=float) if "longitude" in actifs.columns else np.full(n, np.nan)
     # fixed places: the actor's own point (vectorised); mobile ones: each stop
-    mobiles = np.array([isinstance(v, list | tuple) and len(v) > 0 for v in arrets], dtype=bool)
+    mobiles = (arrets.map(_nombre_arrets) > 0).to_numpy(dtype=bool)
     fixes = np.flatnonzero(~mobiles & ~np.isnan(la) & ~np.isnan(lo))
     creneaux = np.zeros((n, 4), dtype=bool)
-    textes_fixes = horaires.where(horaires.map(lambda h: isinstance(h, str)), None)
-    creneaux[~mobiles] = np.array(
-        [_creneaux_union((h,)) for h in textes_fixes[~mobiles]], dtype=bool
-    ).reshape(-1, 4)
+    # one reading per distinct opening-hours text
+    textes_fixes = horaires[~mobiles].map(lambda h: h if isinstance(h, str) else "")
+    codes, uniques = pd.factorize(textes_fixes)
+    flags = np.array([_creneaux_union((u or None,)) for u in uniques], dtype=bool).reshape(-1, 4)
+    creneaux[~mobiles] = flags[codes] if len(codes) else np.zeros((0, 4), dtype=bool)
     lon: list[float] = []
     lat: list[float] = []
     idx: list[int] = []
