@@ -296,6 +296,41 @@ def _transformer(epsg: int) -> Transformer:
     return Transformer.from_crs(4326, epsg, always_xy=True)
 
 
+@dataclass(frozen=True)
+class _Projection:
+    """QPV polygons in a metric CRS with what the nearest search needs (cached by input)."""
+
+    polys: np.ndarray
+    #: A point inside each polygon, the largest distance from it to the vertices, the boxes.
+    cxy: np.ndarray
+    rayons: np.ndarray
+    boites: np.ndarray
+
+
+_PROJECTIONS: dict[tuple[int, int, bytes], _Projection] = {}
+
+
+def _projeter(epsg: int, geoms4326: np.ndarray) -> _Projection:
+    """Project polygons once per (CRS, exact geometries): a rerun on the same QPV (the app, a
+    filter change) reuses them."""
+    import hashlib
+
+    wkb = shapely.to_wkb(geoms4326)
+    cle = (epsg, len(wkb), hashlib.blake2b(b"".join(wkb), digest_size=16).digest())
+    if cle not in _PROJECTIONS:
+        tr = _transformer(epsg)
+        polys = shapely.transform(geoms4326, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+        shapely.prepare(polys)
+        # a point inside each polygon: the distance to it bounds the distance to the polygon
+        centres = shapely.point_on_surface(polys)
+        if len(_PROJECTIONS) >= 16:
+            _PROJECTIONS.pop(next(iter(_PROJECTIONS)))
+        _PROJECTIONS[cle] = _Projection(
+            polys, shapely.get_coordinates(centres), _rayons(polys, centres), shapely.bounds(polys)
+        )
+    return _PROJECTIONS[cle]
+
+
 def _distance_boite(boites: np.ndarray, xy: np.ndarray) -> np.ndarray:
     """Distance from each point to its polygon's bounding box: a lower bound of the distance
     to the polygon."""
@@ -437,15 +472,13 @@ class _Arbre:
 _Paires = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def _paires_groupe(
-    territoire: Territoire, geoms4326: np.ndarray, lieux: Lieux, dmax: float
-) -> _Paires | None:
+def _paires_groupe(territoire: Territoire, proj: _Projection, lieux: Lieux, dmax: float) -> _Paires | None:
     """Project one territory; every (QPV, actor) pair within ``dmax`` with its exact distance
     (the actor's closest place of that territory). Returns (polygons, places, place
     coordinates, actor of each place, pair QPV rows, pair actors, pair distances), or None
     when the territory has no place."""
     tr = _transformer(territoire.epsg)
-    polys = shapely.transform(geoms4326, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+    polys = proj.polys
     sel = _lieux_du_territoire(territoire, lieux)
     if not len(sel):
         return None
@@ -474,7 +507,7 @@ def paires(qpv: gpd.GeoDataFrame, acteurs: gpd.GeoDataFrame | pd.DataFrame, dist
     if len(qpv):
         geoms = qpv.geometry.to_numpy()
         for territoire, rangs in _par_territoire(qpv):
-            g = _paires_groupe(territoire, geoms[rangs], lieux, distance)
+            g = _paires_groupe(territoire, _projeter(territoire.epsg, geoms[rangs]), lieux, distance)
             if g is None:
                 continue
             qi, act, d = g[4], g[5], g[6]
@@ -523,7 +556,8 @@ def _groupe(
     plus_proche: np.ndarray,
 ) -> None:
     """Coverage of the QPV of one territory (one metric CRS), written into the output arrays."""
-    g = _paires_groupe(territoire, geoms4326, lieux, max(p.distances))
+    proj = _projeter(territoire.epsg, geoms4326)
+    g = _paires_groupe(territoire, proj, lieux, max(p.distances))
     if g is None:
         return
     polys, pts, xy, acteur, qi, act, d = g
@@ -553,11 +587,9 @@ def _groupe(
         proche[premiers, j] = d_ok[pos]
     # 3. beyond the largest band: bounded KD-tree search per filter
     # a point inside each polygon: the distance to it bounds the distance to the polygon
-    centres = shapely.point_on_surface(polys)
-    rayons = _rayons(polys, centres)
-    cxy = shapely.get_coordinates(centres)
+    rayons, cxy = proj.rayons, proj.cxy
     masques_lieux = lieux.masques[acteur]
-    boites = shapely.bounds(polys)
+    boites = proj.boites
     tous = _Arbre(xy)
     # candidates of every filter first, then each (QPV, place) distance computed once
     morceaux: list[tuple[int, np.ndarray, np.ndarray]] = []
