@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 import sqlite3
 import struct
-import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -286,10 +285,10 @@ def test_un_depot_occupe_trop_longtemps_donne_une_erreur_claire(chemin: Path) ->
         d.ajouter(acteur("a1"), "alice")
         autre = sqlite3.connect(chemin, isolation_level=None)
         autre.execute("BEGIN IMMEDIATE")  # another writer holds the lock
-        debut = time.perf_counter()
-        with pytest.raises(DepotOccupe, match="occupé"):
+        # the writer waits for the lock up to the delay (SQLite's busy timeout), then gives up
+        assert d._connexion().execute("PRAGMA busy_timeout").fetchone()[0] == 300
+        with pytest.raises(DepotOccupe, match="0.3 s"):
             d.ajouter(acteur("a2"), "alice")
-        assert time.perf_counter() - debut >= 0.25
         assert [a.id for a in d.lister()] == ["a1"]  # readers are not blocked (WAL)
         autre.execute("ROLLBACK")
         autre.close()
@@ -623,27 +622,16 @@ def test_acteurs_gdf(depot_peuple: DepotGeoPackage) -> None:
 
 
 @pytest.mark.lent
-def test_lister_30000_acteurs_rapidement(depot: DepotGeoPackage) -> None:
+def test_lister_30000_acteurs(depot: DepotGeoPackage) -> None:
+    """A large store lists whole, as frames and by box (timings: benchmarks/depot.py)."""
     depot.importer_lot(
         lot_acteurs(30_000), fichier="gros.csv", format="csv", sha256="0", auteur="a", rapport={}
     )
-    durees = []
-    for _ in range(3):
-        debut = time.perf_counter()
-        acteurs = depot.lister()
-        durees.append(time.perf_counter() - debut)
-    debut = time.perf_counter()
+    acteurs = depot.lister()
     gdf = depot.acteurs_gdf()
-    duree_gdf = time.perf_counter() - debut
-    debut = time.perf_counter()
     dans_bbox = depot.lister(bbox=(2.5, 50.0, 2.6, 50.1))
-    duree_bbox = time.perf_counter() - debut
-    print(
-        f"\nlister 30 000 : {min(durees):.2f} s (meilleur de 3), "
-        f"gdf : {duree_gdf:.2f} s, bbox : {duree_bbox:.3f} s"
-    )
     assert len(acteurs) == len(gdf) == 30_000 and len(dans_bbox) > 0
-    assert min(durees) < 3.0  # generous: shared CI machines; see the report for real timings
+    assert all(2.5 <= a.longitude <= 2.6 and 50.0 <= a.latitude <= 50.1 for a in dans_bbox)  # type: ignore[operator]
 
 
 # --------------------------------------------------------------------------------------------
