@@ -146,12 +146,6 @@ class Lieux:
     territoire: np.ndarray
 
 
-def _liste(v: object) -> list[str]:
-    if isinstance(v, list | tuple | np.ndarray):
-        return [str(x) for x in v]
-    return []
-
-
 def _colonne(actifs: pd.DataFrame, col: str, defaut: object) -> pd.Series:
     if col in actifs.columns:
         return pd.Series(actifs[col].to_numpy(dtype=object), dtype=object)

@@ -13,16 +13,6 @@ import shapely
 from ecosysteme.config import CRS_METROPOLE, CRS_OUTRE_MER
 from ecosysteme.errors import EcosystemeError
 
-#: Further territories with QPV in the national file, by département / collectivité code.
-CRS_AUTRES: dict[str, int] = {
-    "977": 5490,  # Saint-Barthélemy (RGAF09 / UTM 20N)
-    "978": 5490,  # Saint-Martin
-    "975": 4467,  # Saint-Pierre-et-Miquelon (RGSPM06 / UTM 21N)
-    "986": 8903,  # Wallis-et-Futuna (RGWF96 / UTM 1S)
-    "987": 3297,  # Polynésie française (RGPF / UTM 6S)
-    "988": 3163,  # Nouvelle-Calédonie (RGNC91-93 / Lambert NC)
-}
-
 
 @dataclass(frozen=True)
 class Territoire:
@@ -39,13 +29,13 @@ class Territoire:
 #: Fixed territories, most specific first (Corsica before the mainland box that holds it).
 TERRITOIRES: tuple[Territoire, ...] = (
     Territoire("Corse", CRS_METROPOLE, ((8.3, 41.3, 9.7, 43.1),), ("2A", "2B")),
-    Territoire("Guadeloupe", 5490, ((-61.9, 15.8, -60.9, 16.6),), ("971",)),
-    Territoire("Martinique", 5490, ((-61.3, 14.3, -60.7, 14.95),), ("972",)),
-    Territoire("Saint-Martin", 5490, ((-63.2, 18.0, -62.95, 18.15),), ("978",)),
+    Territoire("Guadeloupe", CRS_OUTRE_MER["971"], ((-61.9, 15.8, -60.9, 16.6),), ("971",)),
+    Territoire("Martinique", CRS_OUTRE_MER["972"], ((-61.3, 14.3, -60.7, 14.95),), ("972",)),
+    Territoire("Saint-Martin", 5490, ((-63.2, 18.0, -62.95, 18.15),), ("978",)),  # RGAF09 / UTM 20N
     Territoire("Saint-Barthélemy", 5490, ((-62.95, 17.85, -62.75, 17.98),), ("977",)),
-    Territoire("Guyane", 2972, ((-54.7, 2.0, -51.4, 6.0),), ("973",)),
-    Territoire("La Réunion", 2975, ((55.1, -21.5, 56.0, -20.8),), ("974",)),
-    Territoire("Mayotte", 4471, ((44.9, -13.1, 45.4, -12.5),), ("976",)),
+    Territoire("Guyane", CRS_OUTRE_MER["973"], ((-54.7, 2.0, -51.4, 6.0),), ("973",)),
+    Territoire("La Réunion", CRS_OUTRE_MER["974"], ((55.1, -21.5, 56.0, -20.8),), ("974",)),
+    Territoire("Mayotte", CRS_OUTRE_MER["976"], ((44.9, -13.1, 45.4, -12.5),), ("976",)),
     Territoire("Saint-Pierre-et-Miquelon", 4467, ((-56.5, 46.7, -56.0, 47.2),), ("975",)),
     Territoire("Wallis-et-Futuna", 8903, ((-178.3, -14.4, -176.1, -13.1),), ("986",)),
     Territoire("Polynésie française", 3297, ((-154.8, -27.7, -134.4, -7.8),), ("987",)),
@@ -109,30 +99,9 @@ def crs_utm(longitude: float, latitude: float) -> int:
     return (32600 if latitude >= 0 else 32700) + zone
 
 
-def crs_metrique(insee_dep: str | None, longitude: float, latitude: float) -> int:
-    """EPSG code of the metric CRS for a place: by its département code, else by its position."""
-    if insee_dep:
-        if insee_dep in CRS_OUTRE_MER:
-            return CRS_OUTRE_MER[insee_dep]
-        if insee_dep in CRS_AUTRES:
-            return CRS_AUTRES[insee_dep]
-        if not insee_dep.startswith("97") and not insee_dep.startswith("98"):
-            return CRS_METROPOLE
-    if -5.8 <= longitude <= 9.9 and 41.2 <= latitude <= 51.2:
-        return CRS_METROPOLE
-    return crs_utm(longitude, latitude)
-
-
 def crs_par_qpv(qpv: gpd.GeoDataFrame) -> pd.Series:
-    """The metric CRS (EPSG code) of each QPV, from ``insee_dep`` and its position."""
-    exiger_geographique(qpv, "QPV")
-    pts = qpv.geometry.representative_point()
-    deps = qpv["insee_dep"] if "insee_dep" in qpv.columns else pd.Series([None] * len(qpv), index=qpv.index)
-    return pd.Series(
-        [crs_metrique(d if isinstance(d, str) else None, p.x, p.y) for d, p in zip(deps, pts, strict=True)],
-        index=qpv.index,
-        dtype="int64",
-    )
+    """The metric CRS (EPSG code) of each QPV: that of its territory."""
+    return pd.Series([t.epsg for t in territoires_par_qpv(qpv)], index=qpv.index, dtype="int64")
 
 
 def exiger_geographique(gdf: gpd.GeoDataFrame, nom: str) -> None:

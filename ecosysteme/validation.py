@@ -7,19 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ecosysteme.errors import DonneeInvalide, Emplacement, FichierInvalide
-
-#: Rough boxes (lon_min, lat_min, lon_max, lat_max) of French territories.
-BOITES_FRANCE: dict[str, tuple[float, float, float, float]] = {
-    "metropole": (-5.8, 41.2, 9.9, 51.2),
-    "antilles": (-63.2, 14.2, -60.7, 18.2),
-    "guyane": (-54.7, 2.0, -51.4, 6.0),
-    "reunion": (55.1, -21.5, 56.0, -20.8),
-    "mayotte": (44.9, -13.1, 45.4, -12.5),
-    "saint-pierre-et-miquelon": (-56.5, 46.7, -56.0, 47.2),
-    "nouvelle-caledonie": (163.5, -22.8, 168.2, -19.5),
-    "polynesie": (-154.8, -27.7, -134.4, -7.8),
-    "wallis-et-futuna": (-178.3, -14.4, -176.1, -13.1),
-}
+from ecosysteme.projection import territoire_de_point
 
 #: Lambert-93 (EPSG:2154) extent of metropolitan France, in metres.
 _L93_X = (60_000.0, 1_250_000.0)
@@ -30,7 +18,7 @@ _FORMULE = re.compile(r"^[=@]|^[+\-][A-Za-z(]")
 
 
 def en_france(lon: float, lat: float) -> bool:
-    return any(x0 <= lon <= x1 and y0 <= lat <= y1 for x0, y0, x1, y1 in BOITES_FRANCE.values())
+    return territoire_de_point(lon, lat) is not None
 
 
 def ressemble_lambert93(x: float, y: float) -> bool:

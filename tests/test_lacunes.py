@@ -137,3 +137,15 @@ def test_commande_couverture_filtre_inconnu(depot: Path) -> None:
         app, ["couverture", "--france", "--filtre", "service:Cuisine", "--store", str(depot)]
     )
     assert res.exit_code == 1 and "« service:Cuisine » inconnu" in res.output
+
+
+def test_territoire_vide_et_sans_acteur() -> None:
+    q, a = _territoire()
+    vide = couverture(q.iloc[0:0], a, P)
+    assert vide.empty and {"code_qp", "filtre", "distance_m", "couvert"} <= set(vide.columns)
+    sans_acteur = couverture(q, a.iloc[0:0], P)
+    assert len(sans_acteur) == 6 and not sans_acteur["couvert"].any()
+    assert sans_acteur["distance_m"].isna().all() and (sans_acteur["n_1000m"] == 0).all()
+    r = resume_couverture(sans_acteur, q, a.iloc[0:0], P)
+    assert (r["population_couverte"] == 0).all() and (r["acteurs_a_portee"] == 0).all()
+    assert list(qpv_sans_offre(sans_acteur, q).code_qp) == ["QN08000M", "QN08001M", "QN08002M"]
