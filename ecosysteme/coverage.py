@@ -153,7 +153,7 @@ def _colonne(actifs: pd.DataFrame, col: str, defaut: object) -> pd.Series:
 
 
 def _masques(actifs: pd.DataFrame, filtres: Sequence[Filtre]) -> np.ndarray:
-    """n_actifs × n_filtres: whether each actor matches each filter (lists exploded once)."""
+    """n_actifs × n_filtres: whether each actor matches each filter (each list read once)."""
     n = len(actifs)
     masques = np.zeros((n, len(filtres)), dtype=bool)
     familles: dict[str, dict[str, int]] = {}
@@ -168,14 +168,27 @@ def _masques(actifs: pd.DataFrame, filtres: Sequence[Filtre]) -> np.ndarray:
         else:
             familles.setdefault(FAMILLES[f.famille], {})[str(f.valeur)] = j
     for col, colonnes in familles.items():
-        eclate = _colonne(actifs, col, []).explode()
-        codes, uniques = pd.factorize(eclate)
-        lignes = eclate.index.to_numpy()
-        rang = {v: k for k, v in enumerate(uniques)}
-        for valeur, j in colonnes.items():
-            if valeur in rang:
-                masques[lignes[codes == rang[valeur]], j] = True
+        if col not in actifs.columns:
+            continue
+        lignes: list[int] = []
+        rangs: list[int] = []
+        for i, v in enumerate(actifs[col].to_numpy(dtype=object)):
+            for x in _valeurs_liste(v):
+                k = colonnes.get(x)
+                if k is not None:
+                    lignes.append(i)
+                    rangs.append(k)
+        masques[lignes, rangs] = True
     return masques
+
+
+def _valeurs_liste(v: object) -> Sequence[str]:
+    """The values of a list field (a lone string counts as one value; anything else, none)."""
+    if isinstance(v, str):
+        return (v,)
+    if isinstance(v, list | tuple | np.ndarray):
+        return [x for x in v if isinstance(x, str)]
+    return ()
 
 
 _COLONNES_UTILES = (
@@ -208,12 +221,12 @@ def preparer_lieux(acteurs: gpd.GeoDataFrame | pd.DataFrame, filtres: Sequence[F
     la = actifs["latitude"].to_numpy(dtype=float) if "latitude" in actifs.columns else np.full(n, np.nan)
     lo = actifs["longitude"].to_numpy(dtype=float) if "longitude" in actifs.columns else np.full(n, np.nan)
     # fixed places: the actor's own point (vectorised); mobile ones: each stop
-    mobiles = (arrets.map(_nombre_arrets) > 0).to_numpy(dtype=bool)
+    mobiles = np.fromiter((_nombre_arrets(v) > 0 for v in arrets), dtype=bool, count=n)
     fixes = np.flatnonzero(~mobiles & ~np.isnan(la) & ~np.isnan(lo))
     creneaux = np.zeros((n, 4), dtype=bool)
     # one reading per distinct opening-hours text
-    textes_fixes = horaires[~mobiles].map(lambda h: h if isinstance(h, str) else "")
-    codes, uniques = pd.factorize(textes_fixes)
+    textes_fixes = [h if isinstance(h, str) else "" for h in horaires.to_numpy()[~mobiles]]
+    codes, uniques = pd.factorize(np.asarray(textes_fixes, dtype=object))
     flags = np.array([_creneaux_union((u or None,)) for u in uniques], dtype=bool).reshape(-1, 4)
     creneaux[~mobiles] = flags[codes] if len(codes) else np.zeros((0, 4), dtype=bool)
     lon: list[float] = []
@@ -254,6 +267,11 @@ def _creneaux_union(textes: tuple[str | None, ...]) -> tuple[bool, bool, bool, b
 
 #: A week without public holidays, used to read opening hours (Monday 12 January 2026).
 _SEMAINE = dt.datetime(2026, 1, 12)
+_JOUR = 86_400.0
+#: Weekday evenings (18:00–24:00, Monday to Friday), Saturday, Sunday: seconds from Monday 0:00.
+_SOIRS = tuple((d * _JOUR + 18 * 3600.0, (d + 1) * _JOUR) for d in range(5))
+_SAMEDI = (5 * _JOUR, 6 * _JOUR)
+_DIMANCHE = (6 * _JOUR, 7 * _JOUR)
 
 
 @lru_cache(maxsize=65536)
@@ -270,15 +288,10 @@ def creneaux_horaires(horaires: str | None) -> tuple[bool, bool, bool] | None:
     for debut, fin, etat, _ in oh.intervals(_SEMAINE, _SEMAINE + dt.timedelta(days=7)):
         if etat != State.OPEN:
             continue
-        jour = debut.replace(hour=0, minute=0, second=0, microsecond=0)
-        while jour < fin:  # split at midnight
-            a, b = max(debut, jour), min(fin, jour + dt.timedelta(days=1))
-            if a < b:
-                wd = jour.weekday()
-                soir = soir or (wd < 5 and b > jour.replace(hour=18))
-                samedi = samedi or wd == 5
-                dimanche = dimanche or wd == 6
-            jour += dt.timedelta(days=1)
+        a, b = (debut - _SEMAINE).total_seconds(), (fin - _SEMAINE).total_seconds()
+        soir = soir or any(a < s1 and b > s0 for s0, s1 in _SOIRS)
+        samedi = samedi or (a < _SAMEDI[1] and b > _SAMEDI[0])
+        dimanche = dimanche or (a < _DIMANCHE[1] and b > _DIMANCHE[0])
     return soir, samedi, dimanche
 
 

@@ -81,15 +81,23 @@ def territoire_de_qpv(insee_dep: str | None, longitude: float, latitude: float) 
 
 
 def territoires_par_qpv(qpv: gpd.GeoDataFrame) -> list[Territoire]:
-    """The territory of each QPV (its metric CRS and the places that may serve it)."""
+    """The territory of each QPV (its metric CRS and the places that may serve it): by its
+    département code, else by the centre of its bounding box (``territoire_de_qpv``)."""
     exiger_geographique(qpv, "QPV")
     bornes = shapely.bounds(qpv.geometry.to_numpy())
     cx, cy = (bornes[:, 0] + bornes[:, 2]) / 2, (bornes[:, 1] + bornes[:, 3]) / 2
     deps = qpv["insee_dep"].to_numpy(dtype=object) if "insee_dep" in qpv.columns else [None] * len(qpv)
-    return [
-        territoire_de_qpv(d if isinstance(d, str) else None, float(x), float(y))
-        for d, x, y in zip(deps, cx, cy, strict=True)
-    ]
+    par_point = territoires_des_points(cx, cy)
+    out: list[Territoire] = []
+    for d, k, x, y in zip(deps, par_point, cx, cy, strict=True):
+        dep = d if isinstance(d, str) else None
+        if dep is not None and dep in _PAR_DEPARTEMENT:
+            out.append(_PAR_DEPARTEMENT[dep])
+        elif k >= 0:
+            out.append(TERRITOIRES[k])
+        else:
+            out.append(territoire_de_qpv(dep, float(x), float(y)))
+    return out
 
 
 def crs_utm(longitude: float, latitude: float) -> int:
