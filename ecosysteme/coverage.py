@@ -638,3 +638,36 @@ def _groupe(
             manquants = np.flatnonzero(np.isnan(proche[:, j]))
             proche[manquants, j] = res[manquants]
     plus_proche[rangs] = proche
+
+
+#: Opening slots an actor can be filtered on (columns of ``Lieux.creneaux``).
+CRENEAUX = ("soir", "samedi", "dimanche")
+
+
+def filtrer_acteurs(
+    acteurs: gpd.GeoDataFrame,
+    filtres: Sequence[Filtre] = (),
+    creneaux: Sequence[str] = (),
+) -> gpd.GeoDataFrame:
+    """The active actors matching the filters: any of the chosen values within a family (two
+    categories: either), every family chosen (a category and a service: both), and open in at
+    least one of the chosen slots (``soir``, ``samedi``, ``dimanche``; hours unknown: excluded
+    once a slot is asked for). A mobile service is open in a slot when one of its stops is."""
+    inconnus = [c for c in creneaux if c not in CRENEAUX]
+    if inconnus:
+        raise EcosystemeError(f"créneau inconnu : {inconnus[0]} (soir, samedi ou dimanche).")
+    statut = _colonne(acteurs, "statut", Statut.ACTIF.value).to_numpy()
+    actifs = acteurs[statut == Statut.ACTIF.value]
+    if actifs.empty or (not filtres and not creneaux):
+        return actifs
+    garde = np.ones(len(actifs), dtype=bool)
+    if filtres:
+        masques = _masques(pd.DataFrame(actifs), filtres)
+        familles = np.array([f.famille for f in filtres])
+        for famille in dict.fromkeys(familles):
+            garde &= masques[:, familles == famille].any(axis=1)
+    if creneaux:
+        lieux = preparer_lieux(actifs, (Filtre("tous", None, "Tout acteur"),))
+        cols = [CRENEAUX.index(c) for c in creneaux]
+        garde &= lieux.creneaux[:, cols].any(axis=1)
+    return actifs[garde]

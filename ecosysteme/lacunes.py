@@ -6,11 +6,13 @@ apart (unknown, never zero). A QPV straddling several EPCI counts in each of the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ecosysteme.coverage import Parametres, paires, preparer_lieux
+from ecosysteme.coverage import Filtre, Parametres, paires, preparer_lieux
 from ecosysteme.summary import sirens
 
 
@@ -102,3 +104,39 @@ def tableau_large(couv: pd.DataFrame, qpv: gpd.GeoDataFrame) -> pd.DataFrame:
     ]
     out = attrs.merge(large.reset_index(), on="code_qp", how="left")
     return out.sort_values("code_qp").reset_index(drop=True).replace({np.nan: None})
+
+
+def matrice(
+    couv: pd.DataFrame,
+    qpv: gpd.GeoDataFrame | pd.DataFrame,
+    filtres: Sequence[Filtre],
+    valeur: str = "distance_m",
+) -> pd.DataFrame:
+    """The QPV × filter gap matrix of a territory: one row per QPV (``code_qp``, ``lib_qp``,
+    ``siren_epci``, ``population``), ``couverts`` (filters covered within the threshold, of
+    ``len(filtres)``), ``sans_offre`` (nothing at all within the threshold), then one column per
+    filter (its label) holding ``valeur`` (``distance_m`` or a count column of ``couv``).
+
+    Rows: QPV without any offer within the threshold first, then those missing the most
+    filters, most residents first (unknown population last)."""
+    cles = [f.cle for f in filtres]
+    attrs = pd.DataFrame(qpv.drop(columns=qpv.geometry.name) if "geometry" in qpv.columns else qpv)[
+        ["code_qp", "lib_qp", "siren_epci", "population"]
+    ]
+    c = couv[couv["code_qp"].isin(set(attrs["code_qp"]))]
+    sel = c[c["filtre"].isin(cles)]
+    valeurs = sel.pivot(index="code_qp", columns="filtre", values=valeur).reindex(columns=cles)
+    couverts = sel.pivot(index="code_qp", columns="filtre", values="couvert").reindex(columns=cles)
+    tous = c[c["filtre"] == "tous"].set_index("code_qp")["couvert"]
+    out = attrs.set_index("code_qp")
+    out["couverts"] = couverts.fillna(False).astype(bool).sum(axis=1).reindex(out.index).fillna(0).astype(int)
+    out["sans_offre"] = ~tous.reindex(out.index).fillna(False).astype(bool)
+    valeurs.columns = [f.libelle for f in filtres]
+    out = out.join(valeurs)
+    out["_manques"] = len(filtres) - out["couverts"]
+    out = out.reset_index().sort_values(
+        ["sans_offre", "_manques", "population", "code_qp"],
+        ascending=[False, False, False, True],
+        na_position="last",
+    )
+    return out.drop(columns="_manques").reset_index(drop=True)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from ecosysteme.cli import app
 
 RACINE = Path(__file__).resolve().parents[1]
 DONNEES = RACINE.parent / "shared" / "data"
@@ -24,3 +27,18 @@ def reference() -> Path:
     if not REFERENCE.exists():
         pytest.skip("../shared/reference absent")
     return REFERENCE
+
+
+@pytest.fixture(scope="session")
+def depot_hdf(tmp_path_factory: pytest.TempPathFactory, donnees: Path) -> Path:
+    """A store built by `ecosysteme preparer --miroir ../shared/data` (région 32)."""
+    d = tmp_path_factory.mktemp("hdf")
+    store = d / "store.gpkg"
+    env = {"ECOSYSTEME_CACHE": str(d / "cache")}
+    res = CliRunner().invoke(app, ["preparer", "--miroir", str(donnees), "--store", str(store)], env=env)
+    assert res.exit_code == 0, res.output
+    assert "déjà importé" not in res.output
+    # a second run imports nothing again
+    res2 = CliRunner().invoke(app, ["preparer", "--miroir", str(donnees), "--store", str(store)], env=env)
+    assert res2.exit_code == 0 and res2.output.count("déjà importé") >= 8, res2.output
+    return store

@@ -15,21 +15,6 @@ pytestmark = pytest.mark.donnees_reelles
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-@pytest.fixture(scope="module")
-def depot_hdf(tmp_path_factory: pytest.TempPathFactory, donnees: Path) -> Path:
-    """A store built by `ecosysteme preparer --miroir ../shared/data` (région 32)."""
-    d = tmp_path_factory.mktemp("hdf")
-    store = d / "store.gpkg"
-    env = {"ECOSYSTEME_CACHE": str(d / "cache")}
-    res = CliRunner().invoke(app, ["preparer", "--miroir", str(donnees), "--store", str(store)], env=env)
-    assert res.exit_code == 0, res.output
-    assert "déjà importé" not in res.output
-    # a second run imports nothing again
-    res2 = CliRunner().invoke(app, ["preparer", "--miroir", str(donnees), "--store", str(store)], env=env)
-    assert res2.exit_code == 0 and res2.output.count("déjà importé") >= 8, res2.output
-    return store
-
-
 def test_depot_hdf_complet(depot_hdf: Path) -> None:
     with ouvrir_depot(depot_hdf) as depot:
         qpv = depot.qpv()

@@ -8,10 +8,9 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from ecosysteme.errors import EcosystemeError
-from ecosysteme.regions import REGIONS, departements
 from ecosysteme.summary import CATEGORIES, chiffres_cles, resume_par_epci, sirens
-from ecosysteme.ui import donnees
+from ecosysteme.ui import donnees, territoire
+from ecosysteme.ui.texte import md
 
 log = logging.getLogger(__name__)
 
@@ -20,30 +19,6 @@ def _nombre(n: int | float | None) -> str:
     if n is None or (isinstance(n, float) and n != n):
         return "inconnu"
     return f"{int(n):,}".replace(",", "\u202f")
-
-
-def aide_import(raison: str) -> None:
-    st.warning(raison)
-    st.markdown(
-        "Pour construire le dépôt :\n\n"
-        "- avec Internet : `make run` (ou `ecosysteme preparer`) télécharge les données officielles ;\n"
-        "- sans Internet : `ECOSYSTEME_MIROIR=../shared/data make run`, ou importez vos fichiers :\n"
-        "  `ecosysteme importer qpv2024.geojson bibliotheques.csv …`"
-    )
-
-
-def _filtrer(
-    data: dict[str, gpd.GeoDataFrame], deps: tuple[str, ...], siren: str | None
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """QPV, EPCI and actors of the chosen départements, or of one EPCI (actors by geometry)."""
-    qpv, epci, acteurs = data["qpv"], data["epci"], data["acteurs"]
-    qpv = qpv[qpv["insee_dep"].isin(deps)]
-    acteurs = acteurs[acteurs["dep_geo"].isin(deps)]
-    if siren is not None:
-        qpv = qpv[qpv["siren_epci"].map(lambda v: siren in sirens(v))]
-        acteurs = data["acteurs"][data["acteurs"]["epci_geo"] == siren]
-        epci = epci[epci["siren_epci"] == siren]
-    return qpv, epci, acteurs
 
 
 SEUILS = (300, 500, 1000, 1500, 2000)
@@ -120,44 +95,16 @@ def _couverture(qpv: gpd.GeoDataFrame, noms_epci: dict[str, str]) -> None:
 def afficher() -> None:
     st.title("Inclusion numérique dans les quartiers prioritaires")
     st.caption("Qui offre quoi autour de chaque QPV : l'existant recensé, pour ne créer que là où il manque.")
-    pret, raison = donnees.depot_pret()
-    if not pret:
-        aide_import(raison or "")
-        return
-    try:
-        data = donnees.charger()
-    except EcosystemeError as exc:
-        log.exception("lecture du dépôt")
-        st.error(f"Le dépôt n'a pas pu être lu : {exc.message}")
+    data = donnees.charger_ou_expliquer()
+    if data is None:
         return
     qpv_all: gpd.GeoDataFrame = data["qpv"]
     if qpv_all.empty:
-        aide_import("Le dépôt ne contient encore aucun quartier prioritaire.")
+        donnees.aide_import("Le dépôt ne contient encore aucun quartier prioritaire.")
         return
-    regions = sorted({r for r in qpv_all["insee_reg"].dropna()})
-    choix_region = st.sidebar.selectbox(
-        "Région",
-        regions,
-        format_func=lambda r: f"{REGIONS.get(r, (r,))[0]} ({r})",
-        index=regions.index("32") if "32" in regions else 0,
-        key="region",
-    )
-    deps = tuple(d for d in departements(choix_region) if d in set(qpv_all["insee_dep"]))
-    choix_dep = st.sidebar.selectbox("Département", ["(tous)", *deps], key="departement")
-    deps_sel = deps if choix_dep == "(tous)" else (choix_dep,)
-    epci_all: gpd.GeoDataFrame = data["epci"]
-    avec_qpv = sorted(
-        {s for v in qpv_all[qpv_all["insee_dep"].isin(deps_sel)]["siren_epci"] for s in sirens(v)}
-    )
-    noms = dict(zip(epci_all["siren_epci"], epci_all["nom_epci"], strict=True))
-    choix_epci = st.sidebar.selectbox(
-        "EPCI ayant des QPV (recherche par nom ou SIREN)",
-        ["(tous)", *avec_qpv],
-        format_func=lambda s: s if s == "(tous)" else f"{noms.get(s, s)} — {s}",
-        key="epci",
-    )
-    siren = None if choix_epci == "(tous)" else choix_epci
-    qpv, epci, acteurs = _filtrer(data, deps_sel, siren)
+    vue = territoire.choisir(data)
+    qpv, acteurs = vue.qpv, vue.acteurs
+    st.subheader(md(vue.libelle))
     cles = chiffres_cles(qpv, acteurs)
     c1, c2, c3 = st.columns(3)
     c1.metric("Quartiers prioritaires", _nombre(int(str(cles["qpv"]))))
@@ -175,8 +122,8 @@ def afficher() -> None:
     st.bar_chart(par_cat, horizontal=True)
     _couverture(qpv, dict(zip(data["epci"]["siren_epci"], data["epci"]["nom_epci"], strict=True)))
     st.subheader("Par EPCI")
-    df = resume_par_epci(qpv, acteurs, epci)
-    vue = df.rename(
+    df = resume_par_epci(qpv, acteurs, vue.epci)
+    tableau = df.rename(
         columns={
             "siren_epci": "SIREN",
             "nom_epci": "EPCI",
@@ -187,7 +134,7 @@ def afficher() -> None:
         }
     )
     st.dataframe(
-        vue[["EPCI", "SIREN", "QPV", "Habitants QPV", "Acteurs", *CATEGORIES]],
+        tableau[["EPCI", "SIREN", "QPV", "Habitants QPV", "Acteurs", *CATEGORIES]],
         hide_index=True,
         width="stretch",
     )

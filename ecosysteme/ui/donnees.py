@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,11 @@ import pandas as pd
 import streamlit as st
 
 from ecosysteme import config
+from ecosysteme.errors import EcosystemeError
 from ecosysteme.store import ouvrir_depot
 from ecosysteme.summary import rattacher
+
+log = logging.getLogger(__name__)
 
 
 def chemin_depot() -> Path:
@@ -47,7 +51,7 @@ def territoire(sig: tuple[str, float]) -> dict[str, Any]:
             }
             for lot in depot.lots()
         ]
-    return {"qpv": qpv, "epci": epci, "acteurs": acteurs, "lots": pd.DataFrame(lots)}
+    return {"qpv": qpv, "epci": epci, "communes": communes, "acteurs": acteurs, "lots": pd.DataFrame(lots)}
 
 
 @st.cache_data(show_spinner="Calcul de la couverture…", max_entries=16)
@@ -65,6 +69,31 @@ def depot_pret() -> tuple[bool, str | None]:
     if not path.exists():
         return False, f"Aucun dépôt de données trouvé ({path})."
     return True, None
+
+
+def aide_import(raison: str) -> None:
+    st.warning(raison)
+    st.markdown(
+        "Pour construire le dépôt :\n\n"
+        "- avec Internet : `make run` (ou `ecosysteme preparer`) télécharge les données officielles ;\n"
+        "- sans Internet : `ECOSYSTEME_MIROIR=../shared/data make run`, ou importez vos fichiers :\n"
+        "  `ecosysteme importer qpv2024.geojson bibliotheques.csv …`"
+    )
+
+
+def charger_ou_expliquer() -> dict[str, Any] | None:
+    """The store's data for a page, or None after telling the user, in French, why there is
+    none (no store, unreadable store: details in the log)."""
+    pret, raison = depot_pret()
+    if not pret:
+        aide_import(raison or "Dépôt absent.")
+        return None
+    try:
+        return charger()
+    except EcosystemeError as exc:
+        log.exception("lecture du dépôt")
+        st.error(f"Le dépôt n'a pas pu être lu : {exc.message}")
+        return None
 
 
 def charger() -> dict[str, Any]:

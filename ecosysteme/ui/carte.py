@@ -1,0 +1,319 @@
+"""Page « Carte de couverture » : QPV coloured by a measure, actors by category, QPV and actor
+sheets opened by a click on the map (or from the lists beside it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any, Literal
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from ecosysteme import config
+from ecosysteme.carte import Mesure, carte_couverture, simplifier
+from ecosysteme.carte.actifs import actifs_statiques, installer
+from ecosysteme.carte.construire import acteur_clique, code_qp_clique, id_acteur_clique
+from ecosysteme.carte.geometrie import TOLERANCE_FOND_M, TOLERANCE_QPV_M, bandes_distance
+from ecosysteme.coverage import CRENEAUX, Filtre, filtre, filtrer_acteurs, tous_les_filtres
+from ecosysteme.fiches import acteurs_proches, couverture_qpv, fiche_acteur
+from ecosysteme.selection import Vue
+from ecosysteme.ui import donnees, territoire
+from ecosysteme.ui.texte import md
+
+log = logging.getLogger(__name__)
+
+BANDES = (300.0, 1000.0)
+SEUILS = (300, 500, 1000, 1500, 2000)
+MESURES = {
+    "distance": "distance au plus proche",
+    "n_300m": "nombre à moins de 300 m",
+    "couvert": "à portée (distance de marche)",
+}
+LIBELLES_CRENEAUX = {
+    "soir": "en soirée (après 18 h, en semaine)",
+    "samedi": "le samedi",
+    "dimanche": "le dimanche",
+}
+#: Badge colour of each freshness class of ``date_maj``.
+COULEURS_FRAICHEUR: dict[str, Literal["green", "blue", "orange", "red"]] = {
+    "moins de 6 mois": "green",
+    "6 à 12 mois": "blue",
+    "12 à 18 mois": "orange",
+    "18 mois ou plus": "red",
+    "inconnue": "red",
+}
+FAMILLES_LIB = {
+    "tous": "Tout acteur",
+    "gratuit": "Gratuit",
+    "categorie": "Catégorie",
+    "service": "Service",
+    "public": "Public",
+    "prise_en_charge": "Prise en charge",
+    "programme": "Programme",
+}
+
+
+def _libelle_filtre(f: Filtre) -> str:
+    if f.famille in ("tous", "gratuit"):
+        return f.libelle
+    return f"{FAMILLES_LIB[f.famille]} : {f.libelle}"
+
+
+def _par_famille(famille: str) -> list[str]:
+    return [f.cle for f in tous_les_filtres() if f.famille == famille]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _fonds(sig: tuple[str, float], cle: tuple[str, str | None, str | None], _vue: Vue) -> dict[str, Any]:
+    """Display geometries of a territory, simplified once per store version and territory."""
+    return {
+        "qpv": simplifier(_vue.qpv, TOLERANCE_QPV_M),
+        "communes": simplifier(_vue.communes, TOLERANCE_FOND_M),
+        "epci": simplifier(_vue.epci, TOLERANCE_FOND_M),
+        "bandes": bandes_distance(_vue.qpv, BANDES) if len(_vue.qpv) else None,
+    }
+
+
+def _carte(
+    qpv: gpd.GeoDataFrame,
+    mesure: Mesure,
+    acteurs: gpd.GeoDataFrame,
+    fonds: dict[str, Any],
+    bandes: bool,
+    tuiles: bool,
+) -> Any:
+    """The folium map, rebuilt at each run from cached display geometries: streamlit-folium
+    must get a fresh map (a folium map rendered twice yields another script, the map frame
+    reloads and the click is lost)."""
+    return carte_couverture(
+        qpv,
+        mesure,
+        acteurs,
+        communes=fonds["communes"],
+        epci=fonds["epci"],
+        bandes=fonds["bandes"] if bandes else None,
+        tuiles=tuiles,
+        actifs=actifs_statiques(),
+        simplification=None,
+    )
+
+
+def _mesure_qpv(
+    qpv: gpd.GeoDataFrame, couv: pd.DataFrame, f: Filtre, genre: str, seuil: int
+) -> tuple[gpd.GeoDataFrame, Mesure]:
+    c = couv[couv["filtre"] == f.cle].set_index("code_qp")
+    out = qpv.copy()
+    if genre == "distance":
+        out["valeur"] = out["code_qp"].map(c["distance_m"])
+        mesure = Mesure("valeur", f"{f.libelle} : distance au plus proche", "distance")
+    elif genre == "n_300m":
+        out["valeur"] = out["code_qp"].map(c["n_300m"])
+        mesure = Mesure("valeur", f"{f.libelle} : nombre à moins de 300 m", "compte")
+    else:
+        out["valeur"] = out["code_qp"].map(c["couvert"])
+        mesure = Mesure("valeur", f"{f.libelle} : à moins de {seuil} m", "couvert")
+    return out, mesure
+
+
+def _controles() -> tuple[Filtre, str, int, list[Filtre], list[str], bool, bool]:
+    c1, c2, c3 = st.columns([2, 2, 1])
+    cles = [f.cle for f in tous_les_filtres()]
+    cle = c1.selectbox(
+        "Offre mesurée",
+        cles,
+        index=cles.index("tous"),
+        format_func=lambda k: _libelle_filtre(filtre(k)),
+        key="carte_offre",
+    )
+    genre = c2.radio(
+        "Couleur des QPV", list(MESURES), format_func=MESURES.__getitem__, key="carte_mesure", horizontal=True
+    )
+    seuil = int(c3.select_slider("Distance de marche (m)", options=SEUILS, value=1000, key="carte_seuil"))
+    with st.expander("Acteurs affichés et fond de carte", expanded=False):
+        a1, a2, a3 = st.columns(3)
+        cats = a1.multiselect(
+            "Catégories", _par_famille("categorie"), format_func=lambda k: filtre(k).libelle, key="carte_cat"
+        )
+        servs = a2.multiselect(
+            "Services", _par_famille("service"), format_func=lambda k: filtre(k).libelle, key="carte_serv"
+        )
+        pubs = a3.multiselect(
+            "Publics", _par_famille("public"), format_func=lambda k: filtre(k).libelle, key="carte_pub"
+        )
+        b1, b2, b3 = st.columns(3)
+        progs = b1.multiselect(
+            "Programmes nationaux",
+            _par_famille("programme"),
+            format_func=lambda k: filtre(k).libelle,
+            key="carte_prog",
+        )
+        creneaux = b2.multiselect(
+            "Ouvert", list(CRENEAUX), format_func=LIBELLES_CRENEAUX.__getitem__, key="carte_creneaux"
+        )
+        gratuit = b3.checkbox("Gratuit seulement", key="carte_gratuit")
+        d1, d2 = st.columns(2)
+        bandes = d1.checkbox("Tracer les bandes de 300 m et 1 000 m autour des QPV", key="carte_bandes")
+        tuiles = d2.checkbox(
+            "Fond OpenStreetMap (Internet nécessaire)",
+            key="carte_tuiles",
+            help="Sans Internet, la carte garde les limites des communes et des EPCI comme fond.",
+        )
+    choisis = [filtre(k) for k in [*cats, *servs, *pubs, *progs]] + ([filtre("gratuit")] if gratuit else [])
+    return filtre(cle), genre, seuil, choisis, list(creneaux), bandes, tuiles
+
+
+def _fiche_qpv(vue: Vue, code: str, couv: pd.DataFrame, seuil: int) -> None:
+    ligne = vue.qpv[vue.qpv["code_qp"] == code]
+    if ligne.empty:
+        st.info("Ce QPV n'est pas dans le territoire choisi.")
+        return
+    q = ligne.iloc[0]
+    st.markdown(f"#### {md(q['lib_qp'])} ({md(code)})")
+    pop = q["population"]
+    st.markdown(
+        f"{md(q.get('lib_com') or '')} — "
+        + ("population inconnue" if pd.isna(pop) else f"{int(pop):,} habitants".replace(",", "\u202f"))
+    )
+    tableau = couverture_qpv(couv, code, tous_les_filtres())
+    tableau = tableau[(tableau["n_1000m"] > 0) | tableau["offre"].isin(["Tout acteur"]) | ~tableau["couvert"]]
+    st.dataframe(
+        tableau.rename(
+            columns={
+                "n_interieur": "dans le QPV",
+                "n_300m": "à 300 m",
+                "n_1000m": "à 1 000 m",
+                "distance_m": "plus proche (m)",
+                "couvert": f"à moins de {seuil} m",
+                "n_ouvert_soir": "ouverts le soir",
+                "n_ouvert_samedi": "le samedi",
+                "n_ouvert_dimanche": "le dimanche",
+                "n_horaires_inconnus": "horaires inconnus",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        height=300,
+    )
+    proches = acteurs_proches(vue.qpv, code, vue.acteurs, float(max(seuil, 1000)))
+    st.markdown(f"**Acteurs à moins de {max(seuil, 1000)} m** ({len(proches)}), les plus proches d'abord :")
+    if proches.empty:
+        st.caption("Aucun.")
+    else:
+        st.dataframe(
+            proches.rename(columns={"distance_m": "distance (m)"}).drop(columns="id"),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+def _fiche_acteur(acteurs: gpd.GeoDataFrame, ident: str) -> None:
+    ligne = acteurs[acteurs["id"] == ident]
+    if ligne.empty:
+        st.info("Cet acteur n'est pas dans le territoire choisi.")
+        return
+    a = ligne.iloc[0]
+    st.markdown(f"#### {md(a['nom'])}")
+    champs, fr = fiche_acteur(a, dt.date.today())
+    st.badge(fr.libelle, color=COULEURS_FRAICHEUR.get(fr.classe, "red"))
+    st.dataframe(pd.DataFrame(champs, columns=["champ", "valeur"]), hide_index=True, width="stretch")
+
+
+def _clic(retour: dict[str, Any] | None, acteurs: gpd.GeoDataFrame) -> tuple[str, str] | None:
+    """What the last click on the map designates: ("qpv", code) or ("acteur", id)."""
+    if not retour:
+        return None
+    dessin = retour.get("last_active_drawing")
+    ident = id_acteur_clique(dessin)
+    if ident:
+        return ("acteur", ident)
+    objet = retour.get("last_object_clicked") or {}
+    ident = acteur_clique(acteurs, objet.get("lat"), objet.get("lng"))
+    if ident:
+        return ("acteur", ident)
+    code = code_qp_clique(dessin)
+    return ("qpv", code) if code else None
+
+
+@st.cache_resource(show_spinner=False)
+def _actifs_installes() -> None:
+    """Leaflet and MarkerCluster copied to ``static/vendor`` once per process (the page may be
+    opened directly, before the home page ran)."""
+    installer(config.PROJECT_ROOT / "static")
+
+
+def afficher() -> None:
+    from streamlit_folium import st_folium
+
+    _actifs_installes()
+    st.title("Carte de couverture")
+    data = donnees.charger_ou_expliquer()
+    if data is None:
+        return
+    vue = territoire.choisir(data)
+    st.subheader(md(vue.libelle))
+    f, genre, seuil, choisis, creneaux, bandes, tuiles = _controles()
+    sig = donnees.signature(donnees.chemin_depot())
+    couv = donnees.couverture_depot(sig, float(seuil), BANDES)
+    cle_terr = (vue.libelle, str(len(vue.qpv)), str(len(vue.communes)))
+    fonds = _fonds(sig, cle_terr, vue)
+    qpv, mesure = _mesure_qpv(fonds["qpv"], couv, f, genre, seuil)
+    acteurs = filtrer_acteurs(vue.acteurs, choisis, creneaux)
+    if not len(vue.qpv):
+        st.info("Aucun QPV dans ce territoire : la carte montre ses communes et ses acteurs.")
+    carte = _carte(qpv, mesure, acteurs, fonds, bandes, tuiles)
+    st.caption(
+        f"{len(vue.qpv)} QPV ; {len(acteurs)} acteurs affichés sur {len(vue.acteurs)} recensés ici. "
+        "Cliquez un quartier ou un acteur pour ouvrir sa fiche."
+    )
+    col_carte, col_fiche = st.columns([2, 1])
+    with col_carte:
+        retour = st_folium(
+            carte,
+            key="carte_couverture",
+            height=640,
+            use_container_width=True,
+            returned_objects=["last_object_clicked", "last_active_drawing"],
+        )
+    clic = _clic(retour, acteurs)
+    if clic is not None and clic != st.session_state.get("_carte_dernier_clic"):
+        st.session_state["_carte_dernier_clic"] = clic
+        st.session_state["fiche_genre"] = "QPV" if clic[0] == "qpv" else "Acteur"
+        st.session_state["fiche_qpv" if clic[0] == "qpv" else "fiche_acteur"] = clic[1]
+    with col_fiche:
+        _fiches(vue, couv, seuil)
+
+
+def _fiches(vue: Vue, couv: pd.DataFrame, seuil: int) -> None:
+    genre = st.segmented_control("Fiche", ["QPV", "Acteur"], key="fiche_genre", default="QPV")
+    if genre == "Acteur":
+        ids = list(vue.acteurs["id"]) if len(vue.acteurs) else []
+        noms = dict(zip(vue.acteurs["id"], vue.acteurs["nom"], strict=True)) if ids else {}
+        if st.session_state.get("fiche_acteur") not in ids:
+            st.session_state["fiche_acteur"] = None
+        ident = st.selectbox(
+            "Acteur",
+            ids,
+            format_func=lambda i: str(noms.get(i, i)),
+            key="fiche_acteur",
+            index=None,
+            placeholder="Cliquez un acteur sur la carte ou choisissez-le ici",
+        )
+        if ident:
+            _fiche_acteur(vue.acteurs, ident)
+        return
+    codes = list(vue.qpv.sort_values("lib_qp")["code_qp"]) if len(vue.qpv) else []
+    noms_q = dict(zip(vue.qpv["code_qp"], vue.qpv["lib_qp"], strict=True)) if codes else {}
+    if st.session_state.get("fiche_qpv") not in codes:
+        st.session_state["fiche_qpv"] = None
+    code = st.selectbox(
+        "Quartier",
+        codes,
+        format_func=lambda c: f"{noms_q.get(c, c)} ({c})",
+        key="fiche_qpv",
+        index=None,
+        placeholder="Cliquez un QPV sur la carte ou choisissez-le ici",
+    )
+    if code:
+        _fiche_qpv(vue, code, couv, seuil)

@@ -1,0 +1,111 @@
+"""Page « Lacunes » : the QPV × offer matrix of the territory, QPV without any offer first."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ecosysteme.coverage import Filtre, tous_les_filtres
+from ecosysteme.lacunes import matrice
+from ecosysteme.ui import donnees, territoire
+from ecosysteme.ui.texte import md
+
+log = logging.getLogger(__name__)
+
+#: Filter families offered as matrix columns, by their French name.
+FAMILLES_UI: dict[str, str] = {
+    "Services": "service",
+    "Catégories d'acteurs": "categorie",
+    "Publics spécifiquement adressés": "public",
+    "Prises en charge spécifiques": "prise_en_charge",
+    "Programmes nationaux": "programme",
+}
+SEUILS = (300, 500, 1000, 1500, 2000)
+#: Cell colours (ColorBrewer PuOr-like, readable by colour-blind users): covered, near, far, none.
+COULEURS = {"couvert": "#d8ecd3", "proche": "#fde0b2", "loin": "#f4a582", "aucun": "#d9d9d9"}
+
+
+def filtres_famille(famille: str) -> tuple[Filtre, ...]:
+    return tuple(f for f in tous_les_filtres() if f.famille == famille)
+
+
+def _couleur_distance(v: object, seuil: float) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return f"background-color: {COULEURS['aucun']}"
+    d = float(str(v))
+    cle = "couvert" if d <= seuil else "proche" if d <= 2 * seuil else "loin"
+    return f"background-color: {COULEURS[cle]}"
+
+
+def _couleur_compte(v: object) -> str:
+    n = 0 if v is None or (isinstance(v, float) and np.isnan(v)) else int(str(v))
+    return f"background-color: {COULEURS['couvert' if n > 0 else 'loin']}"
+
+
+def afficher() -> None:
+    st.title("Lacunes")
+    st.caption(
+        "Pour chaque quartier, ce qui est à portée à pied, offre par offre. Les quartiers sans "
+        "aucun acteur à portée viennent en premier, puis ceux à qui il manque le plus d'offres."
+    )
+    data = donnees.charger_ou_expliquer()
+    if data is None:
+        return
+    vue = territoire.choisir(data)
+    st.subheader(md(vue.libelle))
+    c1, c2, c3 = st.columns(3)
+    famille_lib = c1.selectbox("Offres en colonnes", list(FAMILLES_UI), key="lacunes_famille")
+    mesure = c2.radio(
+        "Valeur des cases",
+        ["distance", "nombre"],
+        format_func=lambda m: "distance au plus proche (m)" if m == "distance" else "nombre à portée",
+        key="lacunes_mesure",
+        horizontal=True,
+    )
+    seuil = c3.select_slider("Distance de marche (m)", options=SEUILS, value=1000, key="lacunes_seuil")
+    if vue.qpv.empty:
+        st.info("Aucun QPV dans ce territoire.")
+        return
+    filtres = filtres_famille(FAMILLES_UI[famille_lib])
+    couv = donnees.couverture_depot(donnees.signature(donnees.chemin_depot()), float(seuil), (300.0, 1000.0))
+    valeur = "distance_m" if mesure == "distance" else f"n_{float(seuil):g}m"
+    m = matrice(couv, vue.qpv, filtres, valeur)
+    sans = m[m["sans_offre"]]
+    if sans.empty:
+        st.success(f"Chaque QPV du territoire a au moins un acteur à moins de {seuil} m.")
+    else:
+        noms = ", ".join(f"{md(n)} ({md(c)})" for n, c in zip(sans["lib_qp"], sans["code_qp"], strict=True))
+        st.error(f"**{len(sans)} QPV sans aucun acteur à moins de {seuil} m** : {noms}.")
+    libelles: list[Hashable] = [f.libelle for f in filtres]
+    vue_m = m.rename(
+        columns={
+            "code_qp": "code",
+            "lib_qp": "quartier",
+            "siren_epci": "EPCI",
+            "population": "habitants",
+            "couverts": f"offres à portée (sur {len(filtres)})",
+            "sans_offre": "aucun acteur à portée",
+        }
+    )
+    style = vue_m.style
+    if mesure == "distance":
+        style = style.map(lambda v: _couleur_distance(v, float(seuil)), subset=libelles)
+        style = style.format("{:,.0f}", subset=libelles, na_rep="aucun", thousands="\u202f")
+    else:
+        style = style.map(_couleur_compte, subset=libelles)
+    style = style.format("{:,.0f}", subset=["habitants"], na_rep="inconnu", thousands="\u202f")
+    st.dataframe(style, hide_index=True, width="stretch", height=min(38 + 35 * len(vue_m), 700))
+    st.caption(
+        f"Vert : à moins de {seuil} m ; orange : à moins de {2 * seuil} m ; rouge : plus loin ; "
+        "gris : aucun dans le territoire. Distance au périmètre du quartier (0 : dans le quartier). "
+        "Cliquez un en-tête pour trier."
+    )
+    total = pd.to_numeric(vue_m["habitants"], errors="coerce")
+    st.caption(
+        f"{len(vue_m)} QPV, {int(total.sum(skipna=True)):,} habitants connus".replace(",", "\u202f")
+        + (f" ; population inconnue pour {int(total.isna().sum())} QPV." if total.isna().any() else ".")
+    )
