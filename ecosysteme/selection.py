@@ -39,6 +39,7 @@ class Vue:
     communes: gpd.GeoDataFrame
     acteurs: gpd.GeoDataFrame
     libelle: str
+    selection: Selection
 
 
 def _dans_epci(valeurs: pd.Series, siren: str) -> pd.Series:
@@ -76,7 +77,7 @@ def filtrer(
         c = communes[communes["insee_dep"].isin(deps)]
         a = acteurs[acteurs["dep_geo"].isin(deps)] if "dep_geo" in acteurs.columns else acteurs.iloc[:0]
         e = epci[epci["siren_epci"].isin(set(c["siren_epci"].dropna()))]
-    return Vue(q, e, c, a, libelle(selection, noms))
+    return Vue(q, e, c, a, libelle(selection, noms), selection)
 
 
 def sans_accents(texte: str) -> str:

@@ -10,6 +10,7 @@
 from ecosysteme.carte.actifs import Actifs, actifs_statiques, html_autonome, installer
 from ecosysteme.carte.construire import (
     SYMBOLES,
+    LignesActeurs,
     Simplification,
     Symbole,
     acteur_clique,
@@ -18,7 +19,7 @@ from ecosysteme.carte.construire import (
     id_acteur_clique,
     lignes_acteurs,
 )
-from ecosysteme.carte.geometrie import bandes_distance, nombre_sommets, simplifier
+from ecosysteme.carte.geometrie import Trace, bandes_distance, nombre_sommets, simplifier, tracer
 from ecosysteme.carte.mesure import Classe, Mesure, distance_fr, entier_fr, habitants
 from ecosysteme.carte.securite import json_script, texte_brut, texte_html
 
@@ -26,9 +27,11 @@ __all__ = [
     "SYMBOLES",
     "Actifs",
     "Classe",
+    "LignesActeurs",
     "Mesure",
     "Simplification",
     "Symbole",
+    "Trace",
     "acteur_clique",
     "actifs_statiques",
     "bandes_distance",
@@ -46,4 +49,5 @@ __all__ = [
     "simplifier",
     "texte_brut",
     "texte_html",
+    "tracer",
 ]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +32,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
 from folium.map import Layer
 from folium.plugins import MarkerCluster
 from folium.template import Template
@@ -50,12 +49,13 @@ from ecosysteme.carte.geometrie import (
     DECIMALES,
     TOLERANCE_FOND_M,
     TOLERANCE_QPV_M,
+    Trace,
     bandes_distance,
-    lignes_entieres,
     simplifier,
+    tracer,
 )
 from ecosysteme.carte.mesure import NEUTRE, Mesure, entier_fr, habitants
-from ecosysteme.carte.securite import json_script, texte_brut, texte_html
+from ecosysteme.carte.securite import SansSecondePasse, json_script, texte_brut, texte_html
 from ecosysteme.errors import EcosystemeError
 from ecosysteme.models import Categorie
 from ecosysteme.projection import exiger_geographique
@@ -143,7 +143,7 @@ _CSS = """
 """
 
 
-class Legende(MacroElement):
+class Legende(SansSecondePasse):
     """The French legend (a Leaflet control) and the page's CSS; ``html`` is built from
     escaped text only and travels as a JSON string (:func:`json_script`)."""
 
@@ -178,7 +178,7 @@ class Legende(MacroElement):
         )
 
 
-class GroupeActeurs(MarkerCluster):
+class GroupeActeurs(MarkerCluster, SansSecondePasse):
     """Actors as DivIcon markers in a MarkerCluster, built in the browser from compact rows
     ``[lat, lon, category index, id, name, detail lines…]`` (texts escaped): the tooltip is
     the name in bold, the category, then one line per detail."""
@@ -231,7 +231,7 @@ class GroupeActeurs(MarkerCluster):
         self.nombre = len(lignes)
 
 
-class Contours(Layer):
+class Contours(Layer, SansSecondePasse):
     """Outlines drawn as one Leaflet polyline (no fill, not interactive) from the compact
     integers of :func:`lignes_entieres`, decoded in the browser."""
 
@@ -255,18 +255,21 @@ class Contours(Layer):
         """
     )
 
-    def __init__(self, geoms: np.ndarray, nom: str, style: Mapping[str, object], decimales: int) -> None:
+    def __init__(self, trace: Trace, nom: str, style: Mapping[str, object]) -> None:
         super().__init__(name=nom, overlay=True, control=True, show=True)
         self._name = "Contours"
-        entiers = lignes_entieres(geoms, decimales)
-        self.donnees = "[" + ",".join(map(str, entiers.tolist())) + "]"
-        self.echelle = str(10**decimales)
+        self.donnees = trace.donnees
+        self.echelle = trace.echelle
         self.options = {
             **style,
             "interactive": False,
             "pane": _PANE_FOND,
             "renderer": JsCode(f'L.canvas({{pane: "{_PANE_FOND}", padding: 0.3}})'),
         }
+
+
+class GeoJsonQPV(folium.GeoJson, SansSecondePasse):
+    """The QPV layer: folium's GeoJson, rendered without the second Jinja pass."""
 
 
 # --- data → features ------------------------------------------------------------------------------
@@ -373,10 +376,20 @@ def lignes_acteurs(
     return lignes, comptes
 
 
-def _emprise(*frames: gpd.GeoDataFrame | None) -> tuple[tuple[float, float], tuple[float, float]]:
-    """[[south, west], [north, east]] of the first non-empty frame."""
-    for f in frames:
-        if f is not None and len(f):
+def _emprise(
+    *couches: gpd.GeoDataFrame | LignesActeurs | Trace | None,
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """[[south, west], [north, east]] of the first non-empty layer."""
+    for f in couches:
+        if isinstance(f, Trace):
+            if f.bornes is not None:
+                return f.bornes
+        elif isinstance(f, LignesActeurs):
+            if f.lignes:
+                lat = [r[0] for r in f.lignes]
+                lon = [r[1] for r in f.lignes]
+                return (min(lat), min(lon)), (max(lat), max(lon))
+        elif f is not None and len(f):
             geoms = f.geometry.to_numpy()
             geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
             if len(geoms):
@@ -438,11 +451,37 @@ def _legende_html(
 
 
 def _fond(
-    gdf: gpd.GeoDataFrame, nom: str, style: Mapping[str, object], tolerance: float | None, decimales: int
+    fond: gpd.GeoDataFrame | Trace,
+    nom: str,
+    style: Mapping[str, object],
+    tolerance: float | None,
+    decimales: int,
 ) -> Contours:
-    if tolerance is not None:
-        gdf = simplifier(gdf, tolerance, decimales)
-    return Contours(gdf.geometry.to_numpy(), texte_html(nom), style, decimales)
+    if isinstance(fond, gpd.GeoDataFrame):
+        fond = tracer(simplifier(fond, tolerance, decimales) if tolerance is not None else fond, decimales)
+    return Contours(fond, texte_html(nom), style)
+
+
+@dataclass(frozen=True)
+class LignesActeurs:
+    """Actor marker rows of :func:`lignes_acteurs`, built once per territory; :meth:`parmi`
+    keeps those of some actors (a filter change then costs no escaping again)."""
+
+    lignes: list[list[Any]]
+    comptes: np.ndarray
+
+    @staticmethod
+    def depuis(acteurs: gpd.GeoDataFrame, decimales: int = DECIMALES) -> LignesActeurs:
+        return LignesActeurs(*lignes_acteurs(acteurs, decimales))
+
+    def parmi(self, ids: Iterable[object]) -> LignesActeurs:
+        garde = {texte_html(i) for i in ids}
+        lignes = [r for r in self.lignes if r[3] in garde]
+        rangs = np.array([r[2] for r in lignes], dtype=np.int64)
+        return LignesActeurs(lignes, np.bincount(rangs, minlength=len(SYMBOLES)))
+
+    def __len__(self) -> int:
+        return len(self.lignes)
 
 
 # --- the map --------------------------------------------------------------------------------------
@@ -451,10 +490,10 @@ def _fond(
 def carte_couverture(
     qpv: gpd.GeoDataFrame,
     mesure: Mesure | None = None,
-    acteurs: gpd.GeoDataFrame | None = None,
+    acteurs: gpd.GeoDataFrame | LignesActeurs | None = None,
     *,
-    communes: gpd.GeoDataFrame | None = None,
-    epci: gpd.GeoDataFrame | None = None,
+    communes: gpd.GeoDataFrame | Trace | None = None,
+    epci: gpd.GeoDataFrame | Trace | None = None,
     bandes: Sequence[float] | gpd.GeoDataFrame | None = None,
     tuiles: bool = False,
     actifs: Actifs | None = None,
@@ -466,7 +505,9 @@ def carte_couverture(
     ``acteurs``: points with ``id``, ``nom``, ``categorie`` and optionally ``adresse``,
     ``commune``, ``date_maj``, ``services``; ``communes`` / ``epci``: polygons drawn as
     outlines; ``bandes``: distances in metres (buffers computed here) or the frame of
-    :func:`bandes_distance` (cached by the caller). All frames in EPSG:4326.
+    :func:`bandes_distance` (cached by the caller). All frames in EPSG:4326. A caller that
+    rebuilds the map often passes the actors as :class:`LignesActeurs` and the outlines as
+    :class:`~ecosysteme.carte.geometrie.Trace`, prepared once per territory.
     ``simplification=None``: geometries are used as given (already passed through
     :func:`simplifier`). ``actifs``: where the browser finds Leaflet (default: Streamlit's
     static serving, :func:`actifs_statiques`; :func:`html_autonome` inlines them).
@@ -474,7 +515,7 @@ def carte_couverture(
     """
     exiger_geographique(qpv, "QPV")
     for f, nom in ((acteurs, "acteurs"), (communes, "communes"), (epci, "EPCI")):
-        if f is not None:
+        if isinstance(f, gpd.GeoDataFrame):
             exiger_geographique(f, nom)
     if mesure is not None and mesure.colonne not in qpv.columns:
         raise EcosystemeError(f"la colonne de mesure « {mesure.colonne} » manque dans les QPV.")
@@ -529,7 +570,7 @@ def carte_couverture(
     ]
     styles = [{**CONTOUR_QPV, "fillColor": c} for c in couleurs]
     poids = CONTOUR_QPV["weight"]
-    folium.GeoJson(
+    GeoJsonQPV(
         _geojson(qpv_carte.geometry.to_numpy(), proprietes),
         name=texte_html("Quartiers prioritaires (QPV)"),
         style=JsCode(f"function (f) {{ return {json_script(styles)}[f.properties.classe]; }}"),
@@ -544,7 +585,8 @@ def carte_couverture(
 
     comptes_categories = None
     if acteurs is not None:
-        lignes, comptes_categories = lignes_acteurs(acteurs, decimales)
+        prets = acteurs if isinstance(acteurs, LignesActeurs) else LignesActeurs.depuis(acteurs, decimales)
+        lignes, comptes_categories = prets.lignes, prets.comptes
         if lignes:
             GroupeActeurs(lignes, texte_html("Acteurs"), actifs).add_to(carte)
 

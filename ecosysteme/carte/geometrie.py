@@ -10,8 +10,10 @@ be slightly invalid after rounding, which a map does not mind (never reuse it fo
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -134,3 +136,35 @@ def lignes_entieres(geoms: np.ndarray, decimales: int = DECIMALES) -> np.ndarray
 def nombre_sommets(gdf: gpd.GeoDataFrame) -> int:
     """Vertices of all geometries (to measure a simplification)."""
     return int(shapely.get_num_coordinates(gdf.geometry.to_numpy()).sum())
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Outlines ready for the map (:func:`lignes_entieres` as JavaScript array text): build it
+    once per territory and pass it instead of the frame (the map is rebuilt at each rerun)."""
+
+    donnees: str
+    echelle: str
+    lignes: int
+    #: ((south, west), (north, east)), None when empty.
+    bornes: tuple[tuple[float, float], tuple[float, float]] | None
+
+    def __len__(self) -> int:
+        return self.lignes
+
+
+def tracer(gdf: gpd.GeoDataFrame, decimales: int = DECIMALES) -> Trace:
+    """The :class:`Trace` of a frame's geometries (EPSG:4326, already simplified)."""
+    geoms = gdf.geometry.to_numpy() if len(gdf) else np.zeros(0, dtype=object)
+    entiers = lignes_entieres(geoms, decimales)
+    bornes = None
+    valides = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))] if len(geoms) else geoms
+    if len(valides):
+        x0, y0, x1, y1 = shapely.total_bounds(valides)
+        bornes = ((float(y0), float(x0)), (float(y1), float(x1)))
+    return Trace(
+        json.dumps(entiers.tolist(), separators=(",", ":")),
+        str(10**decimales),
+        len(valides),
+        bornes,
+    )

@@ -24,6 +24,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from branca.element import Element, Figure, MacroElement
 
 _ENTITES = str.maketrans(
     {
@@ -62,6 +63,11 @@ _DANS_CHAINE = str.maketrans({"{": "\\u007b", "}": "\\u007d"})
 _HORS_CHAINE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
+def _chaine_sans_accolade(m: re.Match[str]) -> str:
+    s = m.group(0)
+    return s.translate(_DANS_CHAINE) if "{" in s or "}" in s else s
+
+
 def json_script(valeur: object) -> str:
     """Compact JSON safe inside ``<script>`` and through folium's second Jinja pass.
 
@@ -71,5 +77,37 @@ def json_script(valeur: object) -> str:
     Other characters stay as they are (UTF-8 page). The browser parses the same value.
     """
     texte = json.dumps(valeur, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    texte = _CHAINE_JSON.sub(lambda m: m.group(0).translate(_DANS_CHAINE), texte)
+    texte = _CHAINE_JSON.sub(_chaine_sans_accolade, texte)
     return texte.translate(_HORS_CHAINE)
+
+
+class Brut(Element):
+    """Text already rendered, added to the page as it is: never compiled as a Jinja template."""
+
+    def __init__(self, texte: str) -> None:
+        super().__init__()
+        self._texte = texte
+
+    def render(self, **kwargs: object) -> str:
+        return self._texte
+
+
+class SansSecondePasse(MacroElement):
+    """A folium element whose rendered header, HTML and script go into the page as they are.
+
+    branca's ``MacroElement.render`` wraps each rendered part in ``Element(texte)``, which
+    compiles it as a Jinja template: data inside is evaluated a second time (``{{ … }}`` runs
+    on the server) and a large layer costs a full template compilation (0.2 s for a région's
+    outlines). Subclasses put this class after the folium class in their bases, so folium's own
+    ``render`` (GeoJson, MarkerCluster, scripts and styles) runs first.
+    """
+
+    def render(self, **kwargs: object) -> None:  # type: ignore[override]
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "un élément de carte se rend dans une figure"
+        for partie, cible in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+            macro = self._template.module.__dict__.get(partie)
+            if macro is not None:
+                cible.add_child(Brut(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from ecosysteme import config
-from ecosysteme.carte import Mesure, carte_couverture, simplifier
+from ecosysteme.carte import LignesActeurs, Mesure, carte_couverture, simplifier, tracer
 from ecosysteme.carte.actifs import actifs_statiques, installer
 from ecosysteme.carte.construire import acteur_clique, code_qp_clique, id_acteur_clique
 from ecosysteme.carte.geometrie import TOLERANCE_FOND_M, TOLERANCE_QPV_M, bandes_distance
@@ -65,21 +65,24 @@ def _par_famille(famille: str) -> list[str]:
     return [f.cle for f in tous_les_filtres() if f.famille == famille]
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _fonds(sig: tuple[str, float], cle: tuple[str, str | None, str | None], _vue: Vue) -> dict[str, Any]:
-    """Display geometries of a territory, simplified once per store version and territory."""
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _fonds(sig: tuple[str, float], cle: tuple[str, ...], _vue: Vue, communes: bool) -> dict[str, Any]:
+    """What the map of a territory reuses at every rerun, prepared once per store version and
+    territory (shared, never modified): simplified QPV, outlines ready to draw, distance bands,
+    the escaped marker rows of every actor."""
     return {
         "qpv": simplifier(_vue.qpv, TOLERANCE_QPV_M),
-        "communes": simplifier(_vue.communes, TOLERANCE_FOND_M),
-        "epci": simplifier(_vue.epci, TOLERANCE_FOND_M),
+        "communes": tracer(simplifier(_vue.communes, TOLERANCE_FOND_M)) if communes else None,
+        "epci": tracer(simplifier(_vue.epci, TOLERANCE_FOND_M)),
         "bandes": bandes_distance(_vue.qpv, BANDES) if len(_vue.qpv) else None,
+        "acteurs": LignesActeurs.depuis(_vue.acteurs),
     }
 
 
 def _carte(
     qpv: gpd.GeoDataFrame,
     mesure: Mesure,
-    acteurs: gpd.GeoDataFrame,
+    acteurs: LignesActeurs,
     fonds: dict[str, Any],
     bandes: bool,
     tuiles: bool,
@@ -256,13 +259,14 @@ def afficher() -> None:
     f, genre, seuil, choisis, creneaux, bandes, tuiles = _controles()
     sig = donnees.signature(donnees.chemin_depot())
     couv = donnees.couverture_depot(sig, float(seuil), BANDES)
-    cle_terr = (vue.libelle, str(len(vue.qpv)), str(len(vue.communes)))
-    fonds = _fonds(sig, cle_terr, vue)
+    cle_terr = (vue.libelle, str(len(vue.qpv)), str(len(vue.communes)), str(len(vue.acteurs)))
+    # a whole région: EPCI outlines only (thousands of communes would blur the map and weigh 1 MB)
+    fonds = _fonds(sig, cle_terr, vue, communes=vue.selection.departement is not None)
     qpv, mesure = _mesure_qpv(fonds["qpv"], couv, f, genre, seuil)
     acteurs = filtrer_acteurs(vue.acteurs, choisis, creneaux)
     if not len(vue.qpv):
         st.info("Aucun QPV dans ce territoire : la carte montre ses communes et ses acteurs.")
-    carte = _carte(qpv, mesure, acteurs, fonds, bandes, tuiles)
+    carte = _carte(qpv, mesure, fonds["acteurs"].parmi(acteurs["id"]), fonds, bandes, tuiles)
     st.caption(
         f"{len(vue.qpv)} QPV ; {len(acteurs)} acteurs affichés sur {len(vue.acteurs)} recensés ici. "
         "Cliquez un quartier ou un acteur pour ouvrir sa fiche."
@@ -275,6 +279,8 @@ def afficher() -> None:
             height=640,
             use_container_width=True,
             returned_objects=["last_object_clicked", "last_active_drawing"],
+            # the whole HTML page of the map is not needed, only its parts (one render, not two)
+            render=False,
         )
     clic = _clic(retour, acteurs)
     if clic is not None and clic != st.session_state.get("_carte_dernier_clic"):

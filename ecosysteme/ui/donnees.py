@@ -29,9 +29,10 @@ def signature(path: Path) -> tuple[str, float]:
     return str(path), max(mtimes) if mtimes else 0.0
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def territoire(sig: tuple[str, float]) -> dict[str, Any]:
-    """QPV, EPCI and actors of the store (EPSG:4326), read once per store version."""
+    """QPV, EPCI, communes and actors of the store (EPSG:4326), read once per store version and
+    shared by every session without a copy: pages select rows (new frames), never modify these."""
     with ouvrir_depot(Path(sig[0])) as depot:
         qpv = depot.qpv()
         epci = depot.epci()
