@@ -459,8 +459,7 @@ def lancer(
     cmd = [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
+        "ecosysteme.ui.serveur",  # `streamlit run` with a warm-up of the caches
         str(app_py),
         "--server.port",
         str(port),

@@ -63,8 +63,7 @@ def serveur_streamlit(store: Path, env_sup: dict[str, str] | None = None) -> Ite
             [
                 sys.executable,
                 "-m",
-                "streamlit",
-                "run",
+                "ecosysteme.ui.serveur",  # what `ecosysteme lancer` starts
                 str(RACINE / "app.py"),
                 "--server.address=127.0.0.1",
                 f"--server.port={port}",

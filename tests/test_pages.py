@@ -99,3 +99,62 @@ def test_epci_sans_acteur_et_avec_un_acteur(
         depot.ajouter(acteur("seul", nom="Seul lieu", latitude=50.2778, longitude=3.9727), "test")
     at = choisir_maubeuge(page("app").run())
     assert {m.label: m.value for m in at.metric}["Acteurs actifs"] == "1"
+
+
+def test_carte_region_puis_epci_et_filtres(store: Path) -> None:
+    at = page("2_Carte.py").run()
+    assert not at.exception
+    legende = [c.value for c in at.caption if "acteurs affichés" in c.value]
+    assert legende and legende[0].startswith("204 QPV")
+    choisir_maubeuge(at)
+    texte = next(c.value for c in at.caption if "acteurs affichés" in c.value)
+    assert texte.startswith("11 QPV ; 56 acteurs affichés sur 56")
+    # filters on the actors shown: France Services (9), open on Saturday (2 of them: the hours
+    # of the other 7 say closed or are unknown), then médiathèques as well (22, hours unknown)
+    at.multiselect(key="carte_cat").select("categorie:France Services").run()
+    texte = next(c.value for c in at.caption if "acteurs affichés" in c.value)
+    assert texte.startswith("11 QPV ; 9 acteurs affichés sur 56")
+    at.multiselect(key="carte_creneaux").select("samedi").run()
+    texte = next(c.value for c in at.caption if "acteurs affichés" in c.value)
+    assert texte.startswith("11 QPV ; 2 acteurs affichés sur 56")
+    at.multiselect(key="carte_cat").select("categorie:Médiathèque").run()
+    texte = next(c.value for c in at.caption if "acteurs affichés" in c.value)
+    assert texte.startswith("11 QPV ; 2 acteurs affichés sur 56")
+    at.multiselect(key="carte_creneaux").unselect("samedi").run()
+    texte = next(c.value for c in at.caption if "acteurs affichés" in c.value)
+    assert texte.startswith("11 QPV ; 31 acteurs affichés sur 56")
+    # another measure and offer: the page still draws
+    at.selectbox(key="carte_offre").set_value("service:Aide aux démarches administratives")
+    at.radio(key="carte_mesure").set_value("couvert").run()
+    at.checkbox(key="carte_bandes").check().run()
+    assert not at.exception
+
+
+def test_carte_fiche_qpv_et_acteur(store: Path) -> None:
+    at = page("2_Carte.py")
+    at.query_params["epci"] = MAUBEUGE
+    at.run()
+    assert not at.exception
+    at.selectbox(key="fiche_qpv").set_value("QN05918M").run()
+    titres = [m.value for m in at.markdown]
+    assert any("(QN05918M)" in t and "Sous" in t for t in titres)
+    assert any("10\u202f341 habitants" in t for t in titres)
+    offres = at.dataframe[0].value.set_index("offre")
+    assert offres.loc["Tout acteur", "plus proche (m)"] == 0
+    proches = at.dataframe[1].value
+    assert len(proches) >= 5 and proches["distance (m)"].is_monotonic_increasing
+    at.segmented_control(key="fiche_genre").set_value("Acteur").run()
+    ids = at.selectbox(key="fiche_acteur").options
+    assert len(ids) == 56
+    at.selectbox(key="fiche_acteur").set_value(at.selectbox(key="fiche_acteur").options[0]).run()
+    assert not at.exception
+    champs = at.dataframe[0].value.set_index("champ")
+    assert "Catégorie" in champs.index
+
+
+def test_carte_sans_depot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECOSYSTEME_STORE", str(tmp_path / "absent.gpkg"))
+    for nom in ("2_Carte.py", "3_Lacunes.py"):
+        at = page(nom).run()
+        assert not at.exception
+        assert any("Aucun dépôt" in w.value for w in at.warning)

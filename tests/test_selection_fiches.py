@@ -173,3 +173,39 @@ def test_md_neutralise(texte: str) -> None:
         assert signe not in sortie.replace(f"\\{signe}", "")
     assert md(None) == ""
     assert pd.isna(np.nan) and md("a\nb") == "a b"
+
+
+def test_filtrer_acteurs() -> None:
+    from ecosysteme.coverage import filtrer_acteurs
+    from ecosysteme.errors import EcosystemeError
+
+    a = gpd.GeoDataFrame(
+        {
+            "id": ["m", "f", "e", "x"],
+            "categorie": ["Médiathèque", "France Services", "EPN", "EPN"],
+            "statut": ["actif", "actif", "actif", "fermé"],
+            "services": [
+                ["Accès internet et matériel informatique"],
+                ["Aide aux démarches administratives"],
+                [],
+                [],
+            ],
+            "frais_a_charge": [["Gratuit"], ["Gratuit"], ["Payant"], ["Gratuit"]],
+            "horaires": ["Sa 10:00-12:00", "Mo-Fr 09:00-19:00", None, "Su 10:00-12:00"],
+            "latitude": [50.0] * 4,
+            "longitude": [3.0] * 4,
+        },
+        geometry=[Point(3.0, 50.0)] * 4,
+        crs=4326,
+    )
+    ids = lambda df: list(df["id"])  # noqa: E731
+    assert ids(filtrer_acteurs(a)) == ["m", "f", "e"]  # closed: never shown
+    two = [filtre("categorie:Médiathèque"), filtre("categorie:France Services")]
+    assert ids(filtrer_acteurs(a, two)) == ["m", "f"]  # either category
+    assert ids(filtrer_acteurs(a, [*two, filtre("service:Aide aux démarches administratives")])) == ["f"]
+    assert ids(filtrer_acteurs(a, [filtre("gratuit")])) == ["m", "f"]
+    assert ids(filtrer_acteurs(a, creneaux=["samedi"])) == ["m"]
+    assert ids(filtrer_acteurs(a, creneaux=["soir", "samedi"])) == ["m", "f"]
+    assert ids(filtrer_acteurs(a, creneaux=["dimanche"])) == []  # unknown hours are not « open »
+    with pytest.raises(EcosystemeError, match="créneau inconnu"):
+        filtrer_acteurs(a, creneaux=["lundi"])

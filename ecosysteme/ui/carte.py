@@ -66,6 +66,12 @@ def _par_famille(famille: str) -> list[str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
+def _bandes(sig: tuple[str, float], cle: tuple[str, ...], _vue: Vue) -> gpd.GeoDataFrame | None:
+    """Areas within 300 m and 1 000 m of the territory's QPV, computed when first asked for."""
+    return bandes_distance(_vue.qpv, BANDES) if len(_vue.qpv) else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _fonds(sig: tuple[str, float], cle: tuple[str, ...], _vue: Vue, communes: bool) -> dict[str, Any]:
     """What the map of a territory reuses at every rerun, prepared once per store version and
     territory (shared, never modified): simplified QPV, outlines ready to draw, distance bands,
@@ -74,9 +80,18 @@ def _fonds(sig: tuple[str, float], cle: tuple[str, ...], _vue: Vue, communes: bo
         "qpv": simplifier(_vue.qpv, TOLERANCE_QPV_M),
         "communes": tracer(simplifier(_vue.communes, TOLERANCE_FOND_M)) if communes else None,
         "epci": tracer(simplifier(_vue.epci, TOLERANCE_FOND_M)),
-        "bandes": bandes_distance(_vue.qpv, BANDES) if len(_vue.qpv) else None,
         "acteurs": LignesActeurs.depuis(_vue.acteurs),
     }
+
+
+def _cle(vue: Vue) -> tuple[str, ...]:
+    return (vue.libelle, str(len(vue.qpv)), str(len(vue.communes)), str(len(vue.acteurs)))
+
+
+def fonds_vue(sig: tuple[str, float], vue: Vue) -> dict[str, Any]:
+    """The cached map layers of a territory; a whole région gets EPCI outlines only (thousands
+    of communes would blur the map and weigh a megabyte)."""
+    return _fonds(sig, _cle(vue), vue, communes=vue.selection.departement is not None)
 
 
 def _carte(
@@ -84,7 +99,7 @@ def _carte(
     mesure: Mesure,
     acteurs: LignesActeurs,
     fonds: dict[str, Any],
-    bandes: bool,
+    bandes: gpd.GeoDataFrame | None,
     tuiles: bool,
 ) -> Any:
     """The folium map, rebuilt at each run from cached display geometries: streamlit-folium
@@ -96,7 +111,7 @@ def _carte(
         acteurs,
         communes=fonds["communes"],
         epci=fonds["epci"],
-        bandes=fonds["bandes"] if bandes else None,
+        bandes=bandes,
         tuiles=tuiles,
         actifs=actifs_statiques(),
         simplification=None,
@@ -240,7 +255,7 @@ def _clic(retour: dict[str, Any] | None, acteurs: gpd.GeoDataFrame) -> tuple[str
 
 
 @st.cache_resource(show_spinner=False)
-def _actifs_installes() -> None:
+def installer_actifs() -> None:
     """Leaflet and MarkerCluster copied to ``static/vendor`` once per process (the page may be
     opened directly, before the home page ran)."""
     installer(config.PROJECT_ROOT / "static")
@@ -249,7 +264,7 @@ def _actifs_installes() -> None:
 def afficher() -> None:
     from streamlit_folium import st_folium
 
-    _actifs_installes()
+    installer_actifs()
     st.title("Carte de couverture")
     data = donnees.charger_ou_expliquer()
     if data is None:
@@ -259,14 +274,14 @@ def afficher() -> None:
     f, genre, seuil, choisis, creneaux, bandes, tuiles = _controles()
     sig = donnees.signature(donnees.chemin_depot())
     couv = donnees.couverture_depot(sig, float(seuil), BANDES)
-    cle_terr = (vue.libelle, str(len(vue.qpv)), str(len(vue.communes)), str(len(vue.acteurs)))
-    # a whole région: EPCI outlines only (thousands of communes would blur the map and weigh 1 MB)
-    fonds = _fonds(sig, cle_terr, vue, communes=vue.selection.departement is not None)
+    cle_terr = _cle(vue)
+    fonds = fonds_vue(sig, vue)
     qpv, mesure = _mesure_qpv(fonds["qpv"], couv, f, genre, seuil)
     acteurs = filtrer_acteurs(vue.acteurs, choisis, creneaux)
     if not len(vue.qpv):
         st.info("Aucun QPV dans ce territoire : la carte montre ses communes et ses acteurs.")
-    carte = _carte(qpv, mesure, fonds["acteurs"].parmi(acteurs["id"]), fonds, bandes, tuiles)
+    zones = _bandes(sig, cle_terr, vue) if bandes else None
+    carte = _carte(qpv, mesure, fonds["acteurs"].parmi(acteurs["id"]), fonds, zones, tuiles)
     st.caption(
         f"{len(vue.qpv)} QPV ; {len(acteurs)} acteurs affichés sur {len(vue.acteurs)} recensés ici. "
         "Cliquez un quartier ou un acteur pour ouvrir sa fiche."
