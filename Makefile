@@ -29,6 +29,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/import_acteurs.py
+	$(PY) benchmarks/couverture.py
+	$(PY) benchmarks/carte.py
+	$(PY) benchmarks/tableau_de_bord.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -95,10 +95,17 @@ def test_epci_sans_acteur_et_avec_un_acteur(
     lac = choisir_maubeuge(page("3_Lacunes.py").run())
     m = lac.dataframe[0].value
     assert len(m) == 11
+    carte = choisir_maubeuge(page("2_Carte.py").run())
+    assert any(c.value.startswith("11 QPV ; 0 acteur affiché sur 0 actif") for c in carte.caption)
     with ouvrir_depot(copie) as depot:
         depot.ajouter(acteur("seul", nom="Seul lieu", latitude=50.2778, longitude=3.9727), "test")
     at = choisir_maubeuge(page("app").run())
     assert {m.label: m.value for m in at.metric}["Acteurs actifs"] == "1"
+    carte = choisir_maubeuge(page("2_Carte.py").run())
+    assert any(c.value.startswith("11 QPV ; 1 acteur affiché sur 1 actif") for c in carte.caption)
+    carte.segmented_control(key="fiche_genre").set_value("Acteur").run()
+    carte.selectbox(key="fiche_acteur").set_value("seul").run()
+    assert any("Seul lieu" in m.value for m in carte.markdown)
 
 
 def test_carte_region_puis_epci_et_filtres(store: Path) -> None:
@@ -108,21 +115,21 @@ def test_carte_region_puis_epci_et_filtres(store: Path) -> None:
     assert legende and legende[0].startswith("204 QPV")
     choisir_maubeuge(at)
     texte = next(c.value for c in at.caption if "acteurs affichés" in c.value)
-    assert texte.startswith("11 QPV ; 56 acteurs affichés sur 56")
+    assert texte.startswith("11 QPV ; 56 acteurs affichés sur 56 actifs")
     # filters on the actors shown: France Services (9), open on Saturday (2 of them: the hours
     # of the other 7 say closed or are unknown), then médiathèques as well (22, hours unknown)
     at.multiselect(key="carte_cat").select("categorie:France Services").run()
     texte = next(c.value for c in at.caption if "acteurs affichés" in c.value)
-    assert texte.startswith("11 QPV ; 9 acteurs affichés sur 56")
+    assert texte.startswith("11 QPV ; 9 acteurs affichés sur 56 actifs")
     at.multiselect(key="carte_creneaux").select("samedi").run()
     texte = next(c.value for c in at.caption if "acteurs affichés" in c.value)
-    assert texte.startswith("11 QPV ; 2 acteurs affichés sur 56")
+    assert texte.startswith("11 QPV ; 2 acteurs affichés sur 56 actifs")
     at.multiselect(key="carte_cat").select("categorie:Médiathèque").run()
     texte = next(c.value for c in at.caption if "acteurs affichés" in c.value)
-    assert texte.startswith("11 QPV ; 2 acteurs affichés sur 56")
+    assert texte.startswith("11 QPV ; 2 acteurs affichés sur 56 actifs")
     at.multiselect(key="carte_creneaux").unselect("samedi").run()
     texte = next(c.value for c in at.caption if "acteurs affichés" in c.value)
-    assert texte.startswith("11 QPV ; 31 acteurs affichés sur 56")
+    assert texte.startswith("11 QPV ; 31 acteurs affichés sur 56 actifs")
     # another measure and offer: the page still draws
     at.selectbox(key="carte_offre").set_value("service:Aide aux démarches administratives")
     at.radio(key="carte_mesure").set_value("couvert").run()

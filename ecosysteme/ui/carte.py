@@ -61,6 +61,10 @@ def _libelle_filtre(f: Filtre) -> str:
     return f"{FAMILLES_LIB[f.famille]} : {f.libelle}"
 
 
+def _pluriel(n: int, un: str, plusieurs: str) -> str:
+    return f"{n} {un if n <= 1 else plusieurs}"
+
+
 def _par_famille(famille: str) -> list[str]:
     return [f.cle for f in tous_les_filtres() if f.famille == famille]
 
@@ -282,9 +286,11 @@ def afficher() -> None:
         st.info("Aucun QPV dans ce territoire : la carte montre ses communes et ses acteurs.")
     zones = _bandes(sig, cle_terr, vue) if bandes else None
     carte = _carte(qpv, mesure, fonds["acteurs"].parmi(acteurs["id"]), fonds, zones, tuiles)
+    actifs = int((vue.acteurs["statut"] == "actif").sum()) if "statut" in vue.acteurs.columns else 0
     st.caption(
-        f"{len(vue.qpv)} QPV ; {len(acteurs)} acteurs affichés sur {len(vue.acteurs)} recensés ici. "
-        "Cliquez un quartier ou un acteur pour ouvrir sa fiche."
+        f"{len(vue.qpv)} QPV ; {_pluriel(len(acteurs), 'acteur affiché', 'acteurs affichés')} sur "
+        f"{_pluriel(actifs, 'actif recensé', 'actifs recensés')} ici. Cliquez un quartier ou un acteur "
+        "pour ouvrir sa fiche."
     )
     col_carte, col_fiche = st.columns([2, 1])
     with col_carte:
