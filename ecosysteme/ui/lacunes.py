@@ -98,14 +98,32 @@ def afficher() -> None:
     else:
         style = style.map(_couleur_compte, subset=libelles)
     style = style.format("{:,.0f}", subset=["habitants"], na_rep="inconnu", thousands="\u202f")
-    st.dataframe(style, hide_index=True, width="stretch", height=min(38 + 35 * len(vue_m), 700))
+    portee = f"offres à portée (sur {len(filtres)})"
+    st.dataframe(
+        style,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(vue_m), 700),
+        # the offers right after the neighbourhood, its code and EPCI last
+        column_order=[
+            "quartier",
+            "habitants",
+            portee,
+            *map(str, libelles),
+            "aucun acteur à portée",
+            "code",
+            "EPCI",
+        ],
+        column_config={"quartier": st.column_config.TextColumn("quartier", pinned=True, width="medium")},
+    )
     st.caption(
         f"Vert : à moins de {seuil} m ; orange : à moins de {2 * seuil} m ; rouge : plus loin ; "
         "gris : aucun dans le territoire. Distance au périmètre du quartier (0 : dans le quartier). "
         "Cliquez un en-tête pour trier."
     )
     total = pd.to_numeric(vue_m["habitants"], errors="coerce")
+    connus = int(total.sum(skipna=True))
     st.caption(
-        f"{len(vue_m)} QPV, {int(total.sum(skipna=True)):,} habitants connus".replace(",", "\u202f")
+        f"{len(vue_m)} QPV, {connus:,} habitants connus".replace(",", "\u202f").replace("QPV\u202f", "QPV, ")
         + (f" ; population inconnue pour {int(total.isna().sum())} QPV." if total.isna().any() else ".")
     )
