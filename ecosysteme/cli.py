@@ -453,9 +453,6 @@ def lancer(
             raise _echec(exc) from exc
     env = {**os.environ, config.ENV_STORE: str(chemin.resolve())}
     app_py = config.PROJECT_ROOT / "app.py"
-    from ecosysteme.carte.actifs import installer
-
-    installer(config.PROJECT_ROOT / "static")  # Leaflet served by the app itself (no CDN)
     cmd = [
         sys.executable,
         "-m",

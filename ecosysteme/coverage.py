@@ -91,6 +91,11 @@ def tous_les_filtres() -> tuple[Filtre, ...]:
     return tuple(out)
 
 
+def filtres_famille(famille: str) -> tuple[Filtre, ...]:
+    """The filters of one family (``categorie``, ``service``, ``public``…), in standard order."""
+    return tuple(f for f in tous_les_filtres() if f.famille == famille)
+
+
 def filtre(cle: str) -> Filtre:
     """The filter of a key such as ``service:Aide aux démarches administratives`` or ``tous``."""
     for f in tous_les_filtres():

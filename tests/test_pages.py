@@ -165,3 +165,31 @@ def test_carte_sans_depot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         at = page(nom).run()
         assert not at.exception
         assert any("Aucun dépôt" in w.value for w in at.warning)
+
+
+def test_url_epci_inconnu_revient_a_la_region(store: Path) -> None:
+    """A shared link to an EPCI absent from the store (typo, other région): no error, the région."""
+    for nom in ("app", "2_Carte.py", "3_Lacunes.py"):
+        at = page(nom)
+        at.query_params["epci"] = "999999999"
+        at.run()
+        assert not at.exception
+        assert at.sidebar.selectbox(key="epci").value == "(tous)"
+        assert at.sidebar.selectbox(key="region").value == "32"
+
+
+def test_fiche_qpv_montre_chaque_offre_au_seuil_choisi(store: Path) -> None:
+    """At 1 500 m, an offer whose nearest place is between 1 000 and 1 500 m is covered and still
+    listed on the sheet (every offer of the standard is listed, covered or not)."""
+    at = page("2_Carte.py")
+    at.query_params["epci"] = MAUBEUGE
+    at.run()
+    at.select_slider(key="carte_seuil").set_value(1500).run()
+    at.selectbox(key="fiche_qpv").set_value("QN05919M").run()
+    assert not at.exception
+    offres = at.dataframe[0].value.set_index("offre")
+    assert len(offres) == 44
+    # Louvroil centre: nearest conseiller numérique 1 381 m away, none within 1 000 m
+    cn = offres.loc["Conseiller numérique"]
+    assert cn["plus proche (m)"] == pytest.approx(1381, abs=1)
+    assert cn["à 1 000 m"] == 0 and cn["à moins de 1500 m"]

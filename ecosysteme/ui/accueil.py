@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -12,16 +10,11 @@ from ecosysteme.summary import CATEGORIES, chiffres_cles, resume_par_epci, siren
 from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.texte import md
 
-log = logging.getLogger(__name__)
-
 
 def _nombre(n: int | float | None) -> str:
     if n is None or (isinstance(n, float) and n != n):
         return "inconnu"
     return f"{int(n):,}".replace(",", "\u202f")
-
-
-SEUILS = (300, 500, 1000, 1500, 2000)
 
 
 def _couverture(qpv: gpd.GeoDataFrame, noms_epci: dict[str, str]) -> None:
@@ -32,7 +25,7 @@ def _couverture(qpv: gpd.GeoDataFrame, noms_epci: dict[str, str]) -> None:
     st.subheader("Ce qui est à portée des habitants des QPV")
     seuil = st.select_slider(
         "Distance de marche au quartier (m)",
-        options=SEUILS,
+        options=donnees.SEUILS_MARCHE,
         value=1000,
         key="seuil",
         help="Distance au périmètre du QPV (un acteur dans le quartier est à 0 m).",

@@ -4,7 +4,6 @@ sheets opened by a click on the map (or from the lists beside it)."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -16,16 +15,13 @@ from ecosysteme.carte import LignesActeurs, Mesure, carte_couverture, simplifier
 from ecosysteme.carte.actifs import actifs_statiques, installer
 from ecosysteme.carte.construire import acteur_clique, code_qp_clique, id_acteur_clique
 from ecosysteme.carte.geometrie import TOLERANCE_FOND_M, TOLERANCE_QPV_M, bandes_distance
-from ecosysteme.coverage import CRENEAUX, Filtre, filtre, filtrer_acteurs, tous_les_filtres
+from ecosysteme.coverage import CRENEAUX, Filtre, filtre, filtrer_acteurs, filtres_famille, tous_les_filtres
 from ecosysteme.fiches import acteurs_proches, couverture_qpv, fiche_acteur
-from ecosysteme.selection import Vue
+from ecosysteme.selection import Selection, Vue
 from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.texte import md
 
-log = logging.getLogger(__name__)
-
 BANDES = (300.0, 1000.0)
-SEUILS = (300, 500, 1000, 1500, 2000)
 MESURES = {
     "distance": "distance au plus proche",
     "n_300m": "nombre à moins de 300 m",
@@ -66,17 +62,17 @@ def _pluriel(n: int, un: str, plusieurs: str) -> str:
 
 
 def _par_famille(famille: str) -> list[str]:
-    return [f.cle for f in tous_les_filtres() if f.famille == famille]
+    return [f.cle for f in filtres_famille(famille)]
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _bandes(sig: tuple[str, float], cle: tuple[str, ...], _vue: Vue) -> gpd.GeoDataFrame | None:
+def _bandes(sig: tuple[str, float], selection: Selection, _vue: Vue) -> gpd.GeoDataFrame | None:
     """Areas within 300 m and 1 000 m of the territory's QPV, computed when first asked for."""
     return bandes_distance(_vue.qpv, BANDES) if len(_vue.qpv) else None
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _fonds(sig: tuple[str, float], cle: tuple[str, ...], _vue: Vue, communes: bool) -> dict[str, Any]:
+def _fonds(sig: tuple[str, float], selection: Selection, _vue: Vue, communes: bool) -> dict[str, Any]:
     """What the map of a territory reuses at every rerun, prepared once per store version and
     territory (shared, never modified): simplified QPV, outlines ready to draw, distance bands,
     the escaped marker rows of every actor."""
@@ -88,14 +84,10 @@ def _fonds(sig: tuple[str, float], cle: tuple[str, ...], _vue: Vue, communes: bo
     }
 
 
-def _cle(vue: Vue) -> tuple[str, ...]:
-    return (vue.libelle, str(len(vue.qpv)), str(len(vue.communes)), str(len(vue.acteurs)))
-
-
 def fonds_vue(sig: tuple[str, float], vue: Vue) -> dict[str, Any]:
     """The cached map layers of a territory; a whole région gets EPCI outlines only (thousands
     of communes would blur the map and weigh a megabyte)."""
-    return _fonds(sig, _cle(vue), vue, communes=vue.selection.departement is not None)
+    return _fonds(sig, vue.selection, vue, communes=vue.selection.departement is not None)
 
 
 def _carte(
@@ -152,7 +144,11 @@ def _controles() -> tuple[Filtre, str, int, list[Filtre], list[str], bool, bool]
     genre = c2.radio(
         "Couleur des QPV", list(MESURES), format_func=MESURES.__getitem__, key="carte_mesure", horizontal=True
     )
-    seuil = int(c3.select_slider("Distance de marche (m)", options=SEUILS, value=1000, key="carte_seuil"))
+    seuil = int(
+        c3.select_slider(
+            "Distance de marche (m)", options=donnees.SEUILS_MARCHE, value=1000, key="carte_seuil"
+        )
+    )
     with st.expander("Acteurs affichés et fond de carte", expanded=False):
         a1, a2, a3 = st.columns(3)
         cats = a1.multiselect(
@@ -199,7 +195,6 @@ def _fiche_qpv(vue: Vue, code: str, couv: pd.DataFrame, seuil: int) -> None:
         + ("population inconnue" if pd.isna(pop) else f"{int(pop):,} habitants".replace(",", "\u202f"))
     )
     tableau = couverture_qpv(couv, code, tous_les_filtres())
-    tableau = tableau[(tableau["n_1000m"] > 0) | tableau["offre"].isin(["Tout acteur"]) | ~tableau["couvert"]]
     st.dataframe(
         tableau.rename(
             columns={
@@ -278,13 +273,12 @@ def afficher() -> None:
     f, genre, seuil, choisis, creneaux, bandes, tuiles = _controles()
     sig = donnees.signature(donnees.chemin_depot())
     couv = donnees.couverture_depot(sig, float(seuil), BANDES)
-    cle_terr = _cle(vue)
     fonds = fonds_vue(sig, vue)
     qpv, mesure = _mesure_qpv(fonds["qpv"], couv, f, genre, seuil)
     acteurs = filtrer_acteurs(vue.acteurs, choisis, creneaux)
     if not len(vue.qpv):
         st.info("Aucun QPV dans ce territoire : la carte montre ses communes et ses acteurs.")
-    zones = _bandes(sig, cle_terr, vue) if bandes else None
+    zones = _bandes(sig, vue.selection, vue) if bandes else None
     carte = _carte(qpv, mesure, fonds["acteurs"].parmi(acteurs["id"]), fonds, zones, tuiles)
     actifs = int((vue.acteurs["statut"] == "actif").sum()) if "statut" in vue.acteurs.columns else 0
     st.caption(
@@ -312,35 +306,32 @@ def afficher() -> None:
         _fiches(vue, couv, seuil)
 
 
+def _choix_fiche(libelle: str, options: list[str], noms: dict[str, str], cle: str, aide: str) -> str | None:
+    """A picker of the QPV or actor whose sheet is shown, kept in step with map clicks (a value
+    that left the territory is dropped)."""
+    if st.session_state.get(cle) not in options:
+        st.session_state[cle] = None
+    choix = st.selectbox(
+        libelle, options, format_func=lambda v: noms.get(v, v), key=cle, index=None, placeholder=aide
+    )
+    return str(choix) if choix else None
+
+
 def _fiches(vue: Vue, couv: pd.DataFrame, seuil: int) -> None:
     genre = st.segmented_control("Fiche", ["QPV", "Acteur"], key="fiche_genre", default="QPV")
     if genre == "Acteur":
-        ids = list(vue.acteurs["id"]) if len(vue.acteurs) else []
-        noms = dict(zip(vue.acteurs["id"], vue.acteurs["nom"], strict=True)) if ids else {}
-        if st.session_state.get("fiche_acteur") not in ids:
-            st.session_state["fiche_acteur"] = None
-        ident = st.selectbox(
-            "Acteur",
-            ids,
-            format_func=lambda i: str(noms.get(i, i)),
-            key="fiche_acteur",
-            index=None,
-            placeholder="Cliquez un acteur sur la carte ou choisissez-le ici",
+        a = vue.acteurs
+        noms = {str(i): str(n) for i, n in zip(a["id"], a["nom"], strict=True)} if len(a) else {}
+        ident = _choix_fiche(
+            "Acteur", list(noms), noms, "fiche_acteur", "Cliquez un acteur sur la carte ou choisissez-le ici"
         )
         if ident:
-            _fiche_acteur(vue.acteurs, ident)
+            _fiche_acteur(a, ident)
         return
-    codes = list(vue.qpv.sort_values("lib_qp")["code_qp"]) if len(vue.qpv) else []
-    noms_q = dict(zip(vue.qpv["code_qp"], vue.qpv["lib_qp"], strict=True)) if codes else {}
-    if st.session_state.get("fiche_qpv") not in codes:
-        st.session_state["fiche_qpv"] = None
-    code = st.selectbox(
-        "Quartier",
-        codes,
-        format_func=lambda c: f"{noms_q.get(c, c)} ({c})",
-        key="fiche_qpv",
-        index=None,
-        placeholder="Cliquez un QPV sur la carte ou choisissez-le ici",
+    q = vue.qpv.sort_values("lib_qp")
+    noms_q = {str(c): f"{n} ({c})" for c, n in zip(q["code_qp"], q["lib_qp"], strict=True)}
+    code = _choix_fiche(
+        "Quartier", list(noms_q), noms_q, "fiche_qpv", "Cliquez un QPV sur la carte ou choisissez-le ici"
     )
     if code:
         _fiche_qpv(vue, code, couv, seuil)

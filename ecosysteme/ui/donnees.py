@@ -19,6 +19,10 @@ from ecosysteme.summary import rattacher
 log = logging.getLogger(__name__)
 
 
+#: Walking distances (metres) offered by every page's threshold slider.
+SEUILS_MARCHE = (300, 500, 1000, 1500, 2000)
+
+
 def chemin_depot() -> Path:
     return config.store_path(None)
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Hashable
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ecosysteme.coverage import Filtre, tous_les_filtres
+from ecosysteme.coverage import filtres_famille
 from ecosysteme.lacunes import matrice
 from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.texte import md
-
-log = logging.getLogger(__name__)
 
 #: Filter families offered as matrix columns, by their French name.
 FAMILLES_UI: dict[str, str] = {
@@ -24,13 +21,8 @@ FAMILLES_UI: dict[str, str] = {
     "Prises en charge spécifiques": "prise_en_charge",
     "Programmes nationaux": "programme",
 }
-SEUILS = (300, 500, 1000, 1500, 2000)
 #: Cell colours (ColorBrewer PuOr-like, readable by colour-blind users): covered, near, far, none.
 COULEURS = {"couvert": "#d8ecd3", "proche": "#fde0b2", "loin": "#f4a582", "aucun": "#d9d9d9"}
-
-
-def filtres_famille(famille: str) -> tuple[Filtre, ...]:
-    return tuple(f for f in tous_les_filtres() if f.famille == famille)
 
 
 def _couleur_distance(v: object, seuil: float) -> str:
@@ -66,7 +58,9 @@ def afficher() -> None:
         key="lacunes_mesure",
         horizontal=True,
     )
-    seuil = c3.select_slider("Distance de marche (m)", options=SEUILS, value=1000, key="lacunes_seuil")
+    seuil = c3.select_slider(
+        "Distance de marche (m)", options=donnees.SEUILS_MARCHE, value=1000, key="lacunes_seuil"
+    )
     if vue.qpv.empty:
         st.info("Aucun QPV dans ce territoire.")
         return
