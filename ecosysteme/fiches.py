@@ -33,7 +33,8 @@ class Fraicheur:
         return f"mise à jour le {self.date:%d/%m/%Y} ({self.classe})"
 
 
-def _date(valeur: object) -> dt.date | None:
+def lire_date(valeur: object) -> dt.date | None:
+    """A ``date_maj`` as a date (date, datetime or ISO text), None when missing or unreadable."""
     if valeur is None or (isinstance(valeur, float) and valeur != valeur):
         return None
     if isinstance(valeur, dt.datetime):
@@ -49,7 +50,7 @@ def _date(valeur: object) -> dt.date | None:
 def fraicheur(date_maj: object, aujourdhui: dt.date) -> Fraicheur:
     """Freshness of an update date: < 6 months, 6–12, 12–18, ≥ 18 months, or unknown (also for a
     date in the future, which cannot be trusted)."""
-    d = _date(date_maj)
+    d = lire_date(date_maj)
     if d is None or d > aujourdhui:
         return Fraicheur("inconnue", None, d)
     mois = (aujourdhui.year - d.year) * 12 + aujourdhui.month - d.month - (aujourdhui.day < d.day)

@@ -20,7 +20,6 @@ MarkerCluster only, see ``actifs``), escapes every text from data (``securite``)
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -57,6 +56,7 @@ from ecosysteme.carte.geometrie import (
 from ecosysteme.carte.mesure import NEUTRE, Mesure, entier_fr, habitants
 from ecosysteme.carte.securite import SansSecondePasse, json_script, texte_brut, texte_html
 from ecosysteme.errors import EcosystemeError
+from ecosysteme.fiches import lire_date
 from ecosysteme.models import Categorie
 from ecosysteme.projection import exiger_geographique
 
@@ -305,12 +305,8 @@ def _infobulle_qpv(
 
 
 def _date_fr(v: object) -> str | None:
-    if v is None or isinstance(v, float) and math.isnan(v):
-        return None
-    if isinstance(v, dt.date):
-        return v.strftime("%d/%m/%Y")
-    t = pd.to_datetime(str(v), errors="coerce")
-    return None if pd.isna(t) else t.strftime("%d/%m/%Y")
+    d = lire_date(v)
+    return None if d is None else d.strftime("%d/%m/%Y")
 
 
 def _liste(v: object) -> list[object]:
