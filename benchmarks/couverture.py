@@ -365,10 +365,11 @@ def comparer(attendu: pd.DataFrame, obtenu: pd.DataFrame, quoi: str) -> int:
 
 
 def vider_caches() -> None:
-    """Clear every ``lru_cache`` of the engine's module (hours parsing and the like)."""
+    """Clear every cache of the engine's module (hours parsing, projected polygons)."""
     for objet in vars(module_couverture).values():
         if callable(getattr(objet, "cache_clear", None)):
             objet.cache_clear()
+    module_couverture._PROJECTIONS.clear()
 
 
 def chrono(f: Callable[[], object], n: int, froid: bool = True) -> tuple[float, object]:

@@ -32,6 +32,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain, repeat
 
 import geopandas as gpd
 import numpy as np
@@ -157,33 +158,40 @@ def _colonne(actifs: pd.DataFrame, col: str, defaut: object) -> pd.Series:
     return pd.Series([defaut] * len(actifs), dtype=object)
 
 
-def _masques(actifs: pd.DataFrame, filtres: Sequence[Filtre]) -> np.ndarray:
-    """n_actifs × n_filtres: whether each actor matches each filter (each list read once)."""
-    n = len(actifs)
+def _valeurs(table: pd.DataFrame, col: str, garde: np.ndarray | None = None) -> np.ndarray:
+    """A column as an object array (the rows of ``garde`` only); None everywhere when missing."""
+    if col not in table.columns:
+        n = len(table) if garde is None else int(garde.sum())
+        return np.full(n, None, dtype=object)
+    v = table[col].to_numpy(dtype=object)
+    return v if garde is None else v[garde]
+
+
+def _masques(actifs: pd.DataFrame, filtres: Sequence[Filtre], garde: np.ndarray | None = None) -> np.ndarray:
+    """n × n_filtres: whether each actor (each row of ``garde`` when given) matches each filter
+    (each list column flattened once, its values looked up among the filters' values)."""
+    n = len(actifs) if garde is None else int(garde.sum())
     masques = np.zeros((n, len(filtres)), dtype=bool)
     familles: dict[str, dict[str, int]] = {}
-    categories = _colonne(actifs, "categorie", "").astype(str).to_numpy(dtype=object)
     for j, f in enumerate(filtres):
         if f.famille == "tous":
             masques[:, j] = True
-        elif f.famille == "categorie":
-            masques[:, j] = categories == f.valeur
         elif f.famille == "gratuit":
             familles.setdefault("frais_a_charge", {})["Gratuit"] = j
+        elif f.famille == "categorie":
+            familles.setdefault("categorie", {})[str(f.valeur)] = j
         else:
             familles.setdefault(FAMILLES[f.famille], {})[str(f.valeur)] = j
     for col, colonnes in familles.items():
-        if col not in actifs.columns:
+        if col not in actifs.columns or not n:
             continue
-        lignes: list[int] = []
-        rangs: list[int] = []
-        for i, v in enumerate(actifs[col].to_numpy(dtype=object)):
-            for x in _valeurs_liste(v):
-                k = colonnes.get(x)
-                if k is not None:
-                    lignes.append(i)
-                    rangs.append(k)
-        masques[lignes, rangs] = True
+        listes = [v if type(v) is list else _valeurs_liste(v) for v in _valeurs(actifs, col, garde)]
+        longueurs = np.fromiter(map(len, listes), dtype=np.int64, count=n)
+        plat = list(chain.from_iterable(listes))
+        rangs = np.fromiter(map(colonnes.get, plat, repeat(-1)), dtype=np.int64, count=len(plat))
+        lignes = np.repeat(np.arange(n), longueurs)
+        trouve = rangs >= 0
+        masques[lignes[trouve], rangs[trouve]] = True
     return masques
 
 
@@ -196,41 +204,28 @@ def _valeurs_liste(v: object) -> Sequence[str]:
     return ()
 
 
-_COLONNES_UTILES = (
-    "id",
-    "statut",
-    "categorie",
-    "horaires",
-    "arrets",
-    "latitude",
-    "longitude",
-    "frais_a_charge",
-)
-
-
-def _nombre_arrets(v: object) -> int:
-    return len(v) if isinstance(v, list | tuple) else 0
-
-
 def preparer_lieux(acteurs: gpd.GeoDataFrame | pd.DataFrame, filtres: Sequence[Filtre]) -> Lieux:
     """Active actors, their places (stops of mobile services included) and filter matrix."""
     if isinstance(acteurs, gpd.GeoDataFrame) and len(acteurs):
         exiger_geographique(acteurs, "acteurs")
-    statut = _colonne(acteurs, "statut", Statut.ACTIF.value)
-    utiles = [c for c in (*_COLONNES_UTILES, *FAMILLES.values()) if c in acteurs.columns]
-    actifs = pd.DataFrame(acteurs[list(dict.fromkeys(utiles))])[(statut == Statut.ACTIF.value).to_numpy()]
-    n = len(actifs)
-    masques = _masques(actifs, filtres)
-    horaires = _colonne(actifs, "horaires", None)
-    arrets = _colonne(actifs, "arrets", [])
-    la = actifs["latitude"].to_numpy(dtype=float) if "latitude" in actifs.columns else np.full(n, np.nan)
-    lo = actifs["longitude"].to_numpy(dtype=float) if "longitude" in actifs.columns else np.full(n, np.nan)
+    if "statut" in acteurs.columns:
+        garde = acteurs["statut"].to_numpy(dtype=object) == Statut.ACTIF.value
+    else:
+        garde = np.ones(len(acteurs), dtype=bool)
+    n = int(garde.sum())
+    masques = _masques(acteurs, filtres, garde)
+    horaires = _valeurs(acteurs, "horaires", garde)
+    arrets = _valeurs(acteurs, "arrets", garde)
+    la, lo = (
+        acteurs[c].to_numpy(dtype=float)[garde] if c in acteurs.columns else np.full(n, np.nan)
+        for c in ("latitude", "longitude")
+    )
     # fixed places: the actor's own point (vectorised); mobile ones: each stop
-    mobiles = np.fromiter((_nombre_arrets(v) > 0 for v in arrets), dtype=bool, count=n)
+    mobiles = np.array([isinstance(v, list | tuple) and len(v) > 0 for v in arrets], dtype=bool).reshape(n)
     fixes = np.flatnonzero(~mobiles & ~np.isnan(la) & ~np.isnan(lo))
     creneaux = np.zeros((n, 4), dtype=bool)
     # one reading per distinct opening-hours text
-    textes_fixes = [h if isinstance(h, str) else "" for h in horaires.to_numpy()[~mobiles]]
+    textes_fixes = [h if isinstance(h, str) else "" for h in horaires[~mobiles]]
     codes, uniques = pd.factorize(np.asarray(textes_fixes, dtype=object))
     flags = np.array([_creneaux_union((u or None,)) for u in uniques], dtype=bool).reshape(-1, 4)
     creneaux[~mobiles] = flags[codes] if len(codes) else np.zeros((0, 4), dtype=bool)
@@ -238,23 +233,22 @@ def preparer_lieux(acteurs: gpd.GeoDataFrame | pd.DataFrame, filtres: Sequence[F
     lat: list[float] = []
     idx: list[int] = []
     for i in np.flatnonzero(mobiles):
-        h = horaires.iloc[i]
+        h = horaires[i]
         textes: list[str | None] = []
-        for stop in arrets.iloc[i]:
+        for stop in arrets[i]:
             d = stop if isinstance(stop, dict) else stop.model_dump()
             lon.append(float(d["longitude"]))
             lat.append(float(d["latitude"]))
             idx.append(int(i))
             textes.append(d.get("horaires") or (h if isinstance(h, str) else None))
         creneaux[i] = _creneaux_union(tuple(textes))
-    ids = _colonne(actifs, "id", None).to_numpy(dtype=object)
     lon_tous = np.concatenate([lo[fixes], np.asarray(lon, float)])
     lat_tous = np.concatenate([la[fixes], np.asarray(lat, float)])
     return Lieux(
         lon_tous,
         lat_tous,
         np.concatenate([fixes.astype(np.int64), np.asarray(idx, np.int64)]),
-        ids,
+        _valeurs(acteurs, "id", garde),
         masques,
         creneaux,
         territoires_des_points(lon_tous, lat_tous),
@@ -319,28 +313,39 @@ class _Projection:
     boites: np.ndarray
 
 
-_PROJECTIONS: dict[tuple[int, int, bytes], _Projection] = {}
+#: Projected polygons by (CRS, number of polygons, number of vertices), with the coordinates and
+#: structure they were made from (compared exactly on a hit: no hashing of megabytes).
+_PROJECTIONS: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray, _Projection]] = {}
 
 
 def _projeter(epsg: int, geoms4326: np.ndarray) -> _Projection:
     """Project polygons once per (CRS, exact geometries): a rerun on the same QPV (the app, a
     filter change) reuses them."""
-    import hashlib
-
-    wkb = shapely.to_wkb(geoms4326)
-    cle = (epsg, len(wkb), hashlib.blake2b(b"".join(wkb), digest_size=16).digest())
-    if cle not in _PROJECTIONS:
-        tr = _transformer(epsg)
-        polys = shapely.transform(geoms4326, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
-        shapely.prepare(polys)
-        # a point inside each polygon: the distance to it bounds the distance to the polygon
-        centres = shapely.point_on_surface(polys)
-        if len(_PROJECTIONS) >= 16:
-            _PROJECTIONS.pop(next(iter(_PROJECTIONS)))
-        _PROJECTIONS[cle] = _Projection(
-            polys, shapely.get_coordinates(centres), _rayons(polys, centres), shapely.bounds(polys)
-        )
-    return _PROJECTIONS[cle]
+    coords = shapely.get_coordinates(geoms4326)
+    structure = np.concatenate(
+        [
+            shapely.get_type_id(geoms4326),
+            shapely.get_num_geometries(geoms4326),
+            shapely.get_num_interior_rings(geoms4326),
+            shapely.get_num_coordinates(geoms4326),
+        ]
+    )
+    cle = (epsg, len(geoms4326), len(coords))
+    deja = _PROJECTIONS.get(cle)
+    if deja is not None and np.array_equal(deja[0], coords) and np.array_equal(deja[1], structure):
+        return deja[2]
+    tr = _transformer(epsg)
+    polys = shapely.transform(geoms4326, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+    shapely.prepare(polys)
+    # a point inside each polygon: the distance to it bounds the distance to the polygon
+    centres = shapely.point_on_surface(polys)
+    proj = _Projection(
+        polys, shapely.get_coordinates(centres), _rayons(polys, centres), shapely.bounds(polys)
+    )
+    if len(_PROJECTIONS) >= 16:
+        _PROJECTIONS.pop(next(iter(_PROJECTIONS)))
+    _PROJECTIONS[cle] = (coords, structure, proj)
+    return proj
 
 
 def _distance_boite(boites: np.ndarray, xy: np.ndarray) -> np.ndarray:
@@ -423,18 +428,33 @@ class _Arbre:
         self.kd = cKDTree(xy, balanced_tree=False, compact_nodes=False)
         self.rangs = rangs if rangs is not None else np.arange(len(xy))
 
-    def borne(self, centres: np.ndarray, masque: np.ndarray | None) -> np.ndarray:
-        """Distance from each centre to its nearest (matching) place: an upper bound of the
-        distance from the polygon (the centre lies inside it); inf when none is found."""
-        if masque is None:
-            d, _ = self.kd.query(centres, k=1)
-            return np.asarray(d, dtype=float)
-        k = min(_K_DENSE, self.kd.n)
+    def candidats(
+        self, centres: np.ndarray, rayons: np.ndarray, lignes: np.ndarray, masque: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, place) pairs holding each row's nearest matching place, and the bound D (distance
+        from the centre to its nearest matching place; inf when none among those examined).
+
+        One k-nearest query gives D and, for most rows, every place of the ball of radius
+        D + R (R: the polygon's radius) where the nearest place to the polygon lies; the rows
+        whose ball holds more places than were fetched get a ball query of their own."""
+        k = min(_K_DENSE if masque is not None else _K_BOULE[0], self.kd.n)
         d, i = self.kd.query(centres, k=k)
         d, i = d.reshape(len(centres), k), i.reshape(len(centres), k)
-        ok = masque[self.rangs[np.minimum(i, self.kd.n - 1)]] & np.isfinite(d)
-        premier = ok.argmax(axis=1)
-        return np.where(ok.any(axis=1), d[np.arange(len(centres)), premier], np.inf)
+        places = self.rangs[np.minimum(i, self.kd.n - 1)]
+        ok = np.isfinite(d) if masque is None else masque[places] & np.isfinite(d)
+        trouve = ok.any(axis=1)
+        borne = np.where(trouve, d[np.arange(len(centres)), ok.argmax(axis=1)], np.inf)
+        rayon = borne + rayons + 1e-6
+        complet = trouve & ((d[:, -1] > rayon) | (k == self.kd.n))
+        r_idx, c_idx = np.nonzero(ok & complet[:, None] & (d <= rayon[:, None]))
+        qq, pp = lignes[r_idx], places[r_idx, c_idx]
+        reste = np.flatnonzero(trouve & ~complet)
+        if len(reste):
+            q2, p2 = self.boule(centres[reste], rayon[reste], lignes[reste])
+            if masque is not None:
+                q2, p2 = q2[masque[p2]], p2[masque[p2]]
+            qq, pp = np.concatenate([qq, q2]), np.concatenate([pp, p2])
+        return qq, pp, borne
 
     def boule(
         self, centres: np.ndarray, rayons: np.ndarray, lignes: np.ndarray
@@ -498,15 +518,26 @@ def _paires_groupe(territoire: Territoire, proj: _Projection, lieux: Lieux, dmax
     pts = shapely.points(px, py)
     acteur = lieux.acteur[sel]
     arbre = shapely.STRtree(pts)
-    qi, pi = arbre.query(polys, predicate="dwithin", distance=dmax)
-    d = shapely.distance(polys[qi], pts[pi])
+    # candidates in each polygon's box widened by dmax, then one exact distance per candidate
+    # (a ``dwithin`` predicate would measure each pair once more)
+    b = proj.boites
+    qi, pi = arbre.query(shapely.box(b[:, 0] - dmax, b[:, 1] - dmax, b[:, 2] + dmax, b[:, 3] + dmax))
+    xy = np.column_stack([px, py])
+    boite = _distance_boite(b[qi], xy[pi]) <= dmax  # the box's corners are farther than dmax
+    qi, pi = qi[boite], pi[boite]
+    # inside (boundary included): 0 by the prepared polygon, the exact distance for the others
+    d = np.zeros(len(qi))
+    dehors = ~shapely.intersects(polys[qi], pts[pi])
+    d[dehors] = shapely.distance(polys[qi[dehors]], pts[pi[dehors]])
+    proches = d <= dmax
+    qi, pi, d = qi[proches], pi[proches], d[proches]
     act = acteur[pi]
     # one pair per (QPV, actor): the actor's closest place (a mobile service counts once)
     ordre = np.lexsort((d, act, qi))
     qi, act, d = qi[ordre], act[ordre], d[ordre]
     garde = np.ones(len(qi), dtype=bool)
     garde[1:] = (qi[1:] != qi[:-1]) | (act[1:] != act[:-1])
-    return polys, pts, np.column_stack([px, py]), acteur, qi[garde], act[garde], d[garde]
+    return polys, pts, xy, acteur, qi[garde], act[garde], d[garde]
 
 
 def paires(qpv: gpd.GeoDataFrame, acteurs: gpd.GeoDataFrame | pd.DataFrame, distance: float) -> pd.DataFrame:
@@ -581,11 +612,12 @@ def _groupe(
         mat = csr_matrix((np.ones(int(s.sum()), np.int32), (qi[s], act[s])), shape=(nq, na))
         comptes[k, rangs] = np.asarray(mat @ masques)
     s = d <= p.seuil
-    mat_seuil = csr_matrix((np.ones(int(s.sum()), np.int32), (qi[s], act[s])), shape=(nq, na))
     for k in range(4):
-        creneaux[k, rangs] = np.asarray(
-            mat_seuil.multiply(lieux.creneaux[:, k].astype(np.int32)).tocsr() @ masques
+        ouvert = lieux.creneaux[act[s], k]
+        mat = csr_matrix(
+            (np.ones(int(ouvert.sum()), np.int32), (qi[s][ouvert], act[s][ouvert])), shape=(nq, na)
         )
+        creneaux[k, rangs] = np.asarray(mat @ masques)
     # 2. nearest within the largest band, per filter: pairs sorted by distance, first per QPV
     tri = np.argsort(d, kind="stable")
     qs, acs, ds = qi[tri], act[tri], d[tri]
@@ -614,15 +646,18 @@ def _groupe(
         if not len(cand):
             continue
         # dense filters share the tree of every place; sparse ones get a small tree of their own
-        arbre = tous if len(cand) > _DENSE else _Arbre(xy[cand], cand)
-        borne = arbre.borne(cxy[manquants], masque if arbre is tous else None)
-        sans = ~np.isfinite(borne)
-        if sans.any():  # no matching place among the centre's nearest: the filter's own tree
-            borne[sans] = _Arbre(xy[cand], cand).borne(cxy[manquants[sans]], None)
-        qq, pp = arbre.boule(cxy[manquants], borne + rayons[manquants] + 1e-6, manquants)
-        if arbre is tous:
-            garde = masque[pp]
-            qq, pp = qq[garde], pp[garde]
+        if len(cand) > _DENSE:
+            qq, pp, borne = tous.candidats(cxy[manquants], rayons[manquants], manquants, masque)
+            sans = np.flatnonzero(~np.isfinite(borne))
+            if len(sans):  # no matching place among the centre's nearest: the filter's own tree
+                q2, p2, borne[sans] = _Arbre(xy[cand], cand).candidats(
+                    cxy[manquants[sans]], rayons[manquants[sans]], manquants[sans], None
+                )
+                qq, pp = np.concatenate([qq, q2]), np.concatenate([pp, p2])
+        else:
+            qq, pp, borne = _Arbre(xy[cand], cand).candidats(
+                cxy[manquants], rayons[manquants], manquants, None
+            )
         # a place farther from the polygon's box than the bound cannot be the nearest
         plafond = np.full(nq, np.inf)
         plafond[manquants] = borne

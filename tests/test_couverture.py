@@ -288,3 +288,88 @@ def test_acteur_en_projet_ne_compte_pas_encore() -> None:
     a = frame([acteur(X0 + 100, Y0 + 100, statut="en projet"), acteur(X0 + 2000, Y0, id="actif")])
     r = ligne(couverture(q, a, P), "QN08000M")
     assert r.n_interieur == 0 and r.distance_m == pytest.approx(1000, abs=1e-6)
+
+
+# --- the nearest place beyond the largest band (bounded KD-tree search) ------------------------
+
+#: A C-shaped QPV (its centre lies far from its arms) and a thin diagonal one.
+EN_C = Polygon(
+    [
+        (X0, Y0),
+        (X0 + 3000, Y0),
+        (X0 + 3000, Y0 + 600),
+        (X0 + 600, Y0 + 600),
+        (X0 + 600, Y0 + 2400),
+        (X0 + 3000, Y0 + 2400),
+        (X0 + 3000, Y0 + 3000),
+        (X0, Y0 + 3000),
+    ]
+)
+EN_BIAIS = Polygon([(X0 + 8000, Y0), (X0 + 8200, Y0), (X0 + 12_200, Y0 + 4000), (X0 + 12_000, Y0 + 4000)])
+loin = st.floats(min_value=-15_000, max_value=25_000, allow_nan=False)
+
+
+@pytest.mark.parametrize("dense", [False, True], ids=["arbres_par_filtre", "arbre_commun"])
+@settings(max_examples=40, deadline=None)
+@given(
+    points=st.lists(st.tuples(loin, loin, st.booleans(), st.booleans()), min_size=1, max_size=60),
+)
+def test_plus_proche_au_dela_des_bandes_egale_la_force_brute(
+    dense: bool, points: list[tuple[float, float, bool, bool]]
+) -> None:
+    """Small fetch sizes force every path of the search (balls fuller than the k fetched,
+    the shared tree for « dense » filters, the filter's own tree when none of the k nearest
+    matches); the nearest distance per filter must equal shapely's, place by place."""
+    import ecosysteme.coverage as moteur
+
+    q = qpv_metrique([EN_C, EN_BIAIS])
+    a = frame(
+        [
+            acteur(
+                X0 + dx,
+                Y0 + dy,
+                id=f"a{i}",
+                categorie="Médiathèque" if med else "EPN",
+                services=[AIDE] if aide else [],
+            )
+            for i, (dx, dy, med, aide) in enumerate(points)
+        ]
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(moteur, "_DENSE", 0 if dense else 10**9)
+        mp.setattr(moteur, "_K_DENSE", 2)
+        mp.setattr(moteur, "_K_BOULE", (1, 2))
+        c = couverture(q, a, Parametres(bandes=(100.0,), seuil=100.0, filtres=P.filtres))
+    for code, poly in zip(q.code_qp, (EN_C, EN_BIAIS), strict=True):
+        for cle, garde in [
+            ("tous", lambda m, s: True),
+            (f"service:{AIDE}", lambda m, s: s),
+            ("categorie:Médiathèque", lambda m, s: m),
+        ]:
+            d = [poly.distance(Point(X0 + dx, Y0 + dy)) for dx, dy, m, s in points if garde(m, s)]
+            obtenu = ligne(c, code, cle).distance_m
+            if d:
+                assert obtenu == pytest.approx(min(d), abs=1e-3), (code, cle)
+            else:
+                assert np.isnan(obtenu), (code, cle)
+
+
+def test_filtres_lus_sur_des_valeurs_de_toutes_formes() -> None:
+    """A category given as the enumeration, a lone string for a list field, a tuple, a list
+    holding a non-text value, a missing value: each read as a user would expect."""
+    from ecosysteme.models import Categorie
+
+    q = qpv_metrique([CARRE])
+    a = frame(
+        [
+            acteur(X0 + 100, Y0 + 100, id="enum", categorie=Categorie("Médiathèque"), services=AIDE),
+            acteur(X0 + 200, Y0 + 100, id="tuple", services=(AIDE,)),
+            acteur(X0 + 300, Y0 + 100, id="melange", services=[None, 3, AIDE]),
+            acteur(X0 + 400, Y0 + 100, id="rien", services=None, frais_a_charge=np.nan),
+        ]
+    )
+    c = couverture(q, a, P)
+    assert ligne(c, "QN08000M", "categorie:Médiathèque").n_interieur == 1
+    assert ligne(c, "QN08000M", f"service:{AIDE}").n_interieur == 3
+    assert ligne(c, "QN08000M", "gratuit").n_interieur == 3
+    assert ligne(c, "QN08000M", "tous").n_interieur == 4
