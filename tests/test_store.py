@@ -174,6 +174,9 @@ def test_creation_produit_un_geopackage_conforme(depot: DepotGeoPackage, chemin:
         "lots_import": "attributes",
         "journal": "attributes",
         "meta": "attributes",
+        "fusions": "attributes",
+        "non_doublons": "attributes",
+        "correspondances": "attributes",
     }
     geometries = dict(
         cx.execute("SELECT table_name, geometry_type_name FROM gpkg_geometry_columns").fetchall()
@@ -184,7 +187,7 @@ def test_creation_produit_un_geopackage_conforme(depot: DepotGeoPackage, chemin:
         "epci": "MULTIPOLYGON",
         "acteurs": "POINT",
     }
-    assert dict(cx.execute("SELECT cle, valeur FROM meta").fetchall())["version_schema"] == "1"
+    assert dict(cx.execute("SELECT cle, valeur FROM meta").fetchall())["version_schema"] == "2"
     cx.close()
 
 
@@ -241,7 +244,7 @@ def test_schema_plus_recent_ou_table_manquante_refuses(chemin: Path) -> None:
     cx.commit()
     with pytest.raises(StoreInvalide, match="version plus récente"):
         ouvrir_depot(chemin)
-    cx.execute("UPDATE meta SET valeur = '1' WHERE cle = 'version_schema'")
+    cx.execute("UPDATE meta SET valeur = '2' WHERE cle = 'version_schema'")
     cx.execute("DROP TABLE lots_import")
     cx.commit()
     cx.close()
@@ -332,6 +335,9 @@ def test_gdal_lit_chaque_couche(
             "lots_import": None,
             "journal": None,
             "meta": None,
+            "fusions": None,
+            "non_doublons": None,
+            "correspondances": None,
         }
         qpv = pyogrio.read_dataframe(chemin, layer="qpv")
         communes = pyogrio.read_dataframe(chemin, layer="communes")

@@ -255,3 +255,29 @@ class Depot(Protocol):
     def annuler_derniere_modification(self, acteur_id: str, auteur: str) -> Acteur | None:
         """Restore the state before the actor's last journaled change (``None``: it is removed)."""
         ...
+
+    # --- duplicates -------------------------------------------------------------------------
+    def fusionner(self, garde: Acteur, absorbes: Mapping[str, int], auteur: str) -> Acteur:
+        """Save the kept actor and remove the absorbed ones (id → version read), in one transaction."""
+        ...
+
+    def fusions(self) -> dict[str, str]:
+        """Absorbed actor identifier → identifier of the actor kept in its place."""
+        ...
+
+    def marquer_non_doublon(self, id_a: str, id_b: str, auteur: str) -> None:
+        """Remember that two actors are not the same place."""
+        ...
+
+    def non_doublons(self) -> set[tuple[str, str]]:
+        """Pairs (smaller id, larger id) marked « pas un doublon »."""
+        ...
+
+    # --- import wizard ------------------------------------------------------------------------
+    def correspondance(self, source: str) -> dict[str, str] | None:
+        """The column mapping remembered for a source (standard field → column)."""
+        ...
+
+    def memoriser_correspondance(self, source: str, correspondance: Mapping[str, str], auteur: str) -> None:
+        """Remember the column mapping of a source."""
+        ...

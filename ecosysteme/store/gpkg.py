@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -66,6 +67,8 @@ from ecosysteme.store.base import (
     Lot,
 )
 
+log = logging.getLogger(__name__)
+
 # --------------------------------------------------------------------------------------------
 # Constants and schema
 # --------------------------------------------------------------------------------------------
@@ -77,8 +80,8 @@ USER_VERSION = 10300
 _CLE_META = re.compile(
     r"(qpv_remplace|communes_remplace|epci_remplace|qpv_populations)_(le|par|lignes|source)"
 )
-#: Version of our own schema, kept in ``meta``; an older or newer file is refused.
-VERSION_SCHEMA = 1
+#: Version of our own schema, kept in ``meta``; a newer file is refused, an older one migrated.
+VERSION_SCHEMA = 2
 SRS_WGS84 = 4326
 
 Journal = Literal["wal", "delete"]
@@ -155,6 +158,28 @@ _SCHEMA_ATTRIBUTS = (
     "CREATE INDEX journal_acteur ON journal (acteur_id, id)",
     "CREATE INDEX journal_lot ON journal (lot_id)",
 )
+
+#: Schema 2: merges (an absorbed actor's identifier → the one kept: a re-import of the source
+#: does not bring the duplicate back), pairs a person marked « pas un doublon », and the column
+#: mappings of the import wizard remembered per source.
+_SCHEMA_V2 = (
+    """CREATE TABLE fusions (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+        absorbe TEXT NOT NULL UNIQUE, garde TEXT NOT NULL, journal_id INTEGER NOT NULL,
+        auteur TEXT NOT NULL, horodatage DATETIME NOT NULL)""",
+    "CREATE INDEX fusions_garde ON fusions (garde)",
+    """CREATE TABLE non_doublons (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+        id_a TEXT NOT NULL, id_b TEXT NOT NULL, auteur TEXT NOT NULL, horodatage DATETIME NOT NULL,
+        UNIQUE (id_a, id_b), CHECK (id_a < id_b))""",
+    """CREATE TABLE correspondances (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+        source TEXT NOT NULL UNIQUE, colonnes TEXT NOT NULL, auteur TEXT NOT NULL,
+        horodatage DATETIME NOT NULL)""",
+)
+_CONTENUS_V2 = (
+    ("fusions", "attributes", "Fusions de doublons", None),
+    ("non_doublons", "attributes", "Paires marquées « pas un doublon »", None),
+    ("correspondances", "attributes", "Correspondances de colonnes par source", None),
+)
+
 
 # --------------------------------------------------------------------------------------------
 # GeoPackage geometry blobs
@@ -517,6 +542,9 @@ _TABLES_REQUISES = frozenset(
         "lots_import",
         "journal",
         "acteurs",
+        "fusions",
+        "non_doublons",
+        "correspondances",
         *(c.nom for c in _COUCHES_TERRITOIRE),
     )
 )
@@ -979,7 +1007,7 @@ class DepotGeoPackage:
                 return
             cx.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             cx.execute(f"PRAGMA user_version = {USER_VERSION}")
-            for instruction in (*_SCHEMA_GPKG, *_SCHEMA_ATTRIBUTS, *_schema_acteurs()):
+            for instruction in (*_SCHEMA_GPKG, *_SCHEMA_ATTRIBUTS, *_schema_acteurs(), *_SCHEMA_V2):
                 cx.execute(instruction)
             for couche in _COUCHES_TERRITOIRE:
                 for instruction in couche.schema():
@@ -995,6 +1023,7 @@ class DepotGeoPackage:
             ("lots_import", "attributes", "Lots d'import", None),
             ("journal", "attributes", "Journal des modifications", None),
             ("meta", "attributes", "Métadonnées du dépôt ecosysteme", None),
+            *_CONTENUS_V2,
         ]
         cx.executemany(
             "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id) "
@@ -1030,7 +1059,8 @@ class DepotGeoPackage:
                 "(table « meta » absente) : "
                 "importez ses couches dans un dépôt plutôt que de l'ouvrir comme dépôt."
             )
-        self._verifier_version_schema(cx)
+        self._verifier_version_schema(cx)  # may migrate an older store: tables read again
+        tables = {r[0] for r in cx.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         manquantes = sorted(_TABLES_REQUISES - tables)
         if manquantes:
             raise StoreInvalide(
@@ -1050,10 +1080,28 @@ class DepotGeoPackage:
                 f"(schéma {version}, celui-ci lit le {VERSION_SCHEMA}) : mettez l'application à jour."
             )
         if int(version) < VERSION_SCHEMA:
-            raise StoreInvalide(
-                f"Le dépôt « {self.chemin} » est au schéma {version}, ancien : "
-                f"il doit être migré au {VERSION_SCHEMA}."
-            )
+            self._migrer()
+
+    def _migrer(self) -> None:
+        """Bring an older store to :data:`VERSION_SCHEMA` in ONE transaction (all steps or none;
+        safe when several processes open the same old store at once: the version is read again
+        under the write lock)."""
+        with self._ecriture(donnees=False) as cx:
+            ligne = cx.execute("SELECT valeur FROM meta WHERE cle = 'version_schema'").fetchone()
+            version = int(ligne[0])
+            if version < 2:
+                for instruction in _SCHEMA_V2:
+                    cx.execute(instruction)
+                cx.executemany(
+                    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
+                    "last_change, srs_id) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (nom, genre, nom, libelle, _maintenant(), srs)
+                        for nom, genre, libelle, srs in _CONTENUS_V2
+                    ],
+                )
+            cx.execute("UPDATE meta SET valeur = ? WHERE cle = 'version_schema'", (str(VERSION_SCHEMA),))
+            log.info("dépôt %s migré du schéma %s au %s", self.chemin, version, VERSION_SCHEMA)
 
     def _regler_journal(self, journal: Journal) -> None:
         """Switch the journal mode if needed (retried: it needs a moment alone with the file)."""
@@ -1518,9 +1566,12 @@ class DepotGeoPackage:
 
         New identifiers are inserted with version 1; stored ones are updated (version + 1)
         unless their content is identical (``date_import`` aside), in which case they are left
-        untouched and counted in ``inchanges``. Each change gets a journal entry (``import``,
-        before / after, lot id). Two actors with the same identifier, or an element that is not
-        an ``Acteur``, refuse the whole batch (nothing written). ``rejetees`` / ``lignes_lues``
+        untouched and counted in ``inchanges``. A closed actor stays closed (its other fields
+        are updated), and an identifier absorbed by a merge (:meth:`fusionner`) is skipped
+        (counted in ``inchanges``): an import never undoes a person's decision. Each change
+        gets a journal entry (``import``, before / after, lot id). Two actors with the same
+        identifier, or an element that is not an ``Acteur``, refuse the whole batch (nothing
+        written). ``rejetees`` / ``lignes_lues``
         default to ``rapport["rejetees"]`` / ``rapport["lignes_lues"]`` when those are integers,
         else 0 / accepted + rejected.
         """
@@ -1575,11 +1626,17 @@ class DepotGeoPackage:
             vus.add(acteur.id)
             dicts.append(acteur.model_dump(mode="json"))
         existants = self._lire_plusieurs(cx, [d["id"] for d in dicts])
+        absorbes = {r[0] for r in cx.execute("SELECT absorbe FROM fusions")}
         nouveaux: list[tuple[None, dict[str, Any]]] = []
         modifies: list[tuple[dict[str, Any], dict[str, Any]]] = []
         inchanges = 0
         for d in dicts:
             existant = existants.get(d["id"])
+            if d["id"] in absorbes:  # merged into another actor by a person: not brought back
+                inchanges += 1
+                continue
+            if existant is not None and existant.valeurs["statut"] == Statut.FERME.value:
+                d["statut"] = Statut.FERME.value  # closed by a person: an import does not reopen it
             if existant is None:
                 nouveaux.append((None, {**d, "version": 1}))
             elif _meme_contenu(existant.valeurs, d):
@@ -1707,6 +1764,9 @@ class DepotGeoPackage:
             if ligne is None:
                 raise IntrouvableError(f"Aucun changement journalisé pour l'acteur « {acteur_id} ».")
             entree = _entree(ligne)
+            if entree.action == Action.FUSION:  # a merge is undone whole (kept + absorbed actors)
+                garde = self._annuler_fusion(cx, self._journal_fusion(cx, entree), auteur)
+                return None if garde is None or garde["id"] != acteur_id else _valider(garde)
             actuel = self._lire(cx, acteur_id)
             _exiger_etat(entree, actuel)
             maintenant = _maintenant()
@@ -1737,6 +1797,173 @@ class DepotGeoPackage:
             restaure = _en_dict(ancien, actuel.version + 1)
             self._mettre_a_jour(cx, [restaure], maintenant, auteur, None)
         return restaure
+
+    # --- duplicates: merges, « not a duplicate » ----------------------------------------------
+
+    def fusionner(self, garde: Acteur, absorbes: Mapping[str, int], auteur: str) -> Acteur:
+        """Merge duplicates in ONE transaction: ``garde`` (its fields as chosen, field by field,
+        by the person merging; ``garde.version`` the version they read) is saved, each absorbed
+        actor (identifier → version read) is removed; the journal keeps every absorbed record
+        whole (provenance), and :meth:`fusions` maps each absorbed identifier to the kept one, so
+        that re-importing its source does not bring the duplicate back. A stale version raises
+        :class:`ConflitDeVersion` and nothing changes. Undo: :meth:`annuler_derniere_modification`
+        on the kept actor restores all of them."""
+        auteur = _auteur(auteur)
+        _exiger_acteur(garde, "fusionner")
+        if not absorbes:
+            raise DonneeInvalide("Fusion : choisissez au moins un doublon à absorber.")
+        if garde.id in absorbes:
+            raise DonneeInvalide(f"Fusion : l'acteur gardé « {garde.id} » ne peut pas s'absorber lui-même.")
+        with self._ecriture() as cx:
+            actuel = self._exiger(cx, garde.id)
+            self._verifier_version(actuel, garde.version, garde.model_dump(mode="json"))
+            autres = []
+            for ident, version in absorbes.items():
+                ligne = self._exiger(cx, ident)
+                self._verifier_version(ligne, version, {"id": ident, "version": version, "fusion": garde.id})
+                autres.append(ligne)
+            apres = _en_dict(garde, actuel.version + 1)
+            maintenant = _maintenant()
+            self._mettre_a_jour(cx, [apres], maintenant, auteur, None)
+            curseur = cx.execute(
+                "INSERT INTO journal (horodatage, auteur, action, acteur_id, lot_id, avant, apres) "
+                "VALUES (?, ?, ?, ?, NULL, ?, ?)",
+                (
+                    maintenant,
+                    auteur,
+                    Action.FUSION.value,
+                    garde.id,
+                    _json_ou_none(actuel.valeurs),
+                    _json_ou_none(apres),
+                ),
+            )
+            journal_id = curseur.lastrowid
+            cx.executemany("DELETE FROM acteurs WHERE id = ?", [(a.valeurs["id"],) for a in autres])
+            self._ecrire_journal(
+                cx,
+                [(maintenant, auteur, Action.FUSION, a.valeurs["id"], None, a.valeurs, None) for a in autres],
+            )
+            # an actor absorbed earlier into one now absorbed follows it to the kept one
+            cx.executemany(
+                "UPDATE fusions SET garde = ? WHERE garde = ?", [(garde.id, a.valeurs["id"]) for a in autres]
+            )
+            cx.executemany(
+                "INSERT INTO fusions (absorbe, garde, journal_id, auteur, horodatage) VALUES (?, ?, ?, ?, ?)",
+                [(a.valeurs["id"], garde.id, journal_id, auteur, maintenant) for a in autres],
+            )
+            self._toucher(cx, "acteurs", maintenant)
+        return _valider(apres)
+
+    def fusions(self) -> dict[str, str]:
+        """Absorbed actor identifier → identifier of the actor kept in its place."""
+        with self._lecture() as cx:
+            return dict(cx.execute("SELECT absorbe, garde FROM fusions ORDER BY fid").fetchall())
+
+    @staticmethod
+    def _journal_fusion(cx: sqlite3.Connection, entree: EntreeHistorique) -> int:
+        """The journal id of the merge an entry belongs to (kept actor's entry or an absorbed one's)."""
+        ligne = cx.execute(
+            "SELECT journal_id FROM fusions WHERE journal_id = ? OR (absorbe = ? AND ? IS NULL) LIMIT 1",
+            (entree.id, entree.acteur_id, None if entree.apres is None else 1),
+        ).fetchone()
+        if ligne is None:
+            raise AnnulationImpossible(
+                f"La fusion qui a touché « {entree.acteur_id} » a déjà été annulée ou remplacée : "
+                "rien n'a été modifié."
+            )
+        return int(ligne[0])
+
+    def _annuler_fusion(self, cx: sqlite3.Connection, journal_id: int, auteur: str) -> dict[str, Any] | None:
+        """Restore the kept actor and every absorbed one of the merge ``journal_id``, provided
+        none of them changed since (else :class:`AnnulationImpossible`, nothing changed)."""
+        entree = _entree(
+            cx.execute(f"SELECT {_COLONNES_JOURNAL} FROM journal WHERE id = ?", (journal_id,)).fetchone()
+        )
+        garde_id = str(entree.acteur_id)
+        derniere = cx.execute("SELECT max(id) FROM journal WHERE acteur_id = ?", (garde_id,)).fetchone()[0]
+        actuel = self._lire(cx, garde_id)
+        if derniere != journal_id:
+            raise AnnulationImpossible(
+                f"« {garde_id} » a été modifié après la fusion : annulez d'abord ces changements. "
+                "Rien n'a été modifié."
+            )
+        _exiger_etat(entree, actuel)
+        absorbes = [
+            r[0] for r in cx.execute("SELECT absorbe FROM fusions WHERE journal_id = ?", (journal_id,))
+        ]
+        maintenant = _maintenant()
+        restaures: list[tuple[str, dict[str, Any] | None, dict[str, Any]]] = []
+        for ident in absorbes:
+            ligne = cx.execute(
+                f"SELECT {_COLONNES_JOURNAL} FROM journal WHERE acteur_id = ? ORDER BY id DESC LIMIT 1",
+                (ident,),
+            ).fetchone()
+            sienne = _entree(ligne)
+            if sienne.action != Action.FUSION or self._lire(cx, ident) is not None:
+                raise AnnulationImpossible(
+                    f"« {ident} », absorbé par la fusion, a été recréé ou modifié depuis : "
+                    "rien n'a été modifié."
+                )
+            assert sienne.avant is not None
+            restaure = _en_dict(_valider(sienne.avant), int(sienne.avant["version"]) + 1)
+            self._inserer(cx, [restaure], maintenant, auteur, None)
+            restaures.append((ident, None, restaure))
+        garde = self._restaurer(cx, entree, actuel, maintenant, auteur)
+        restaures.append((garde_id, None if actuel is None else actuel.valeurs, garde or {}))
+        cx.execute("DELETE FROM fusions WHERE journal_id = ?", (journal_id,))
+        self._ecrire_journal(
+            cx,
+            [
+                (maintenant, auteur, Action.ANNULATION, ident, None, avant, apres)
+                for ident, avant, apres in restaures
+            ],
+        )
+        self._toucher(cx, "acteurs", maintenant)
+        return garde
+
+    def marquer_non_doublon(self, id_a: str, id_b: str, auteur: str) -> None:
+        """Remember that two actors are not the same place (never proposed again as a pair)."""
+        auteur = _auteur(auteur)
+        if id_a == id_b:
+            raise DonneeInvalide("Un acteur ne peut pas être marqué « pas un doublon » de lui-même.")
+        a, b = sorted((id_a, id_b))
+        with self._ecriture() as cx:
+            cx.execute(
+                "INSERT OR IGNORE INTO non_doublons (id_a, id_b, auteur, horodatage) VALUES (?, ?, ?, ?)",
+                (a, b, auteur, _maintenant()),
+            )
+
+    def non_doublons(self) -> set[tuple[str, str]]:
+        """Pairs (smaller id, larger id) marked « pas un doublon »."""
+        with self._lecture() as cx:
+            return {(a, b) for a, b in cx.execute("SELECT id_a, id_b FROM non_doublons")}
+
+    # --- import wizard: column mappings per source ----------------------------------------------
+
+    def correspondance(self, source: str) -> dict[str, str] | None:
+        """The column mapping (standard field → column of the file) remembered for a source."""
+        with self._lecture() as cx:
+            ligne = cx.execute(
+                "SELECT colonnes FROM correspondances WHERE source = ?", (source.strip(),)
+            ).fetchone()
+        return None if ligne is None else {str(k): str(v) for k, v in json.loads(ligne[0]).items()}
+
+    def memoriser_correspondance(self, source: str, correspondance: Mapping[str, str], auteur: str) -> None:
+        """Remember (or replace) the column mapping of a source, in one transaction."""
+        auteur = _auteur(auteur)
+        source = " ".join(str(source).split())
+        if not source:
+            raise DonneeInvalide(
+                "Nom de source vide : donnez un nom à cette source pour retrouver sa correspondance."
+            )
+        colonnes = json.dumps({str(k): str(v) for k, v in correspondance.items()}, ensure_ascii=False)
+        with self._ecriture() as cx:
+            cx.execute(
+                "INSERT INTO correspondances (source, colonnes, auteur, horodatage) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (source) DO UPDATE SET colonnes = excluded.colonnes, auteur = excluded.auteur, "
+                "horodatage = excluded.horodatage",
+                (source, colonnes, auteur, _maintenant()),
+            )
 
 
 # --------------------------------------------------------------------------------------------
