@@ -140,3 +140,16 @@ def test_un_depot_au_schema_1_est_migre_en_une_fois(tmp_path: Path) -> None:
     # still a GeoPackage QGIS reads, the new tables declared as attribute tables
     couches = {nom for nom, _ in pyogrio.list_layers(chemin)}
     assert {"acteurs", "fusions", "non_doublons", "correspondances"} <= couches
+
+
+def test_fermeture_groupee_tout_ou_rien(depot: DepotGeoPackage) -> None:
+    depot.fermer("di-2", 1, "alice")
+    assert depot.fermer_plusieurs({"cn-1": 1, "di-1": 1, "di-2": 2}, "bob") == 2
+    assert {a.statut for a in depot.lister()} == {Statut.FERME}
+    assert depot.historique("cn-1")[0].action == Action.FERMETURE
+    depot.rouvrir("cn-1", 2, "bob")
+    depot.rouvrir("di-1", 2, "bob")
+    avant = instantane(depot.chemin)
+    with pytest.raises(ConflitDeVersion):  # di-1 was read at version 2, it is now 3
+        depot.fermer_plusieurs({"cn-1": 3, "di-1": 2}, "bob")
+    assert instantane(depot.chemin) == avant

@@ -256,6 +256,10 @@ class Depot(Protocol):
         """Restore the state before the actor's last journaled change (``None``: it is removed)."""
         ...
 
+    def fermer_plusieurs(self, acteurs: Mapping[str, int], auteur: str) -> int:
+        """Close several actors (id → version read) in one transaction; how many were closed."""
+        ...
+
     # --- duplicates -------------------------------------------------------------------------
     def fusionner(self, garde: Acteur, absorbes: Mapping[str, int], auteur: str) -> Acteur:
         """Save the kept actor and remove the absorbed ones (id → version read), in one transaction."""

@@ -1426,6 +1426,32 @@ class DepotGeoPackage:
             self._toucher(cx, "acteurs", maintenant)
         return _valider(apres)
 
+    def fermer_plusieurs(self, acteurs: Mapping[str, int], auteur: str) -> int:
+        """Close several actors (identifier → version read) in ONE transaction: all or none (a
+        stale version raises :class:`ConflitDeVersion`, nothing changed). Returns how many were
+        closed (those already closed are left as they are)."""
+        auteur = _auteur(auteur)
+        with self._ecriture() as cx:
+            maintenant = _maintenant()
+            changes: list[tuple[dict[str, Any], dict[str, Any]]] = []
+            for ident, version in acteurs.items():
+                actuel = self._exiger(cx, ident)
+                self._verifier_version(actuel, version, {**actuel.valeurs, "statut": Statut.FERME.value})
+                if actuel.valeurs["statut"] != Statut.FERME.value:
+                    apres = {**actuel.valeurs, "statut": Statut.FERME.value, "version": actuel.version + 1}
+                    changes.append((actuel.valeurs, apres))
+            self._mettre_a_jour(cx, [apres for _, apres in changes], maintenant, auteur, None)
+            self._ecrire_journal(
+                cx,
+                [
+                    (maintenant, auteur, Action.FERMETURE, apres["id"], None, avant, apres)
+                    for avant, apres in changes
+                ],
+            )
+            if changes:
+                self._toucher(cx, "acteurs", maintenant)
+        return len(changes)
+
     def supprimer(self, acteur_id: str, version: int, auteur: str) -> None:
         """Remove the actor; its journal stays (and :meth:`annuler_derniere_modification` restores it)."""
         auteur = _auteur(auteur)
