@@ -29,6 +29,7 @@ from ecosysteme.fiches import CHAMPS_FICHE, CLASSES_FRAICHEUR, fraicheur
 from ecosysteme.hours import ParserError
 from ecosysteme.models import CHAMPS_LISTES, Acteur, Statut
 from ecosysteme.selection import sans_accents
+from ecosysteme.validation import en_france
 
 #: French label of every field a form or the history can show.
 LIBELLES: dict[str, str] = {
@@ -279,9 +280,21 @@ def acteur_depuis_formulaire(
         erreurs["nom"] = "obligatoire"
     if d.get("code_postal"):
         d["code_postal"] = normalize.code_postal(d["code_postal"]) or d["code_postal"]
-    if (d.get("latitude") is None) != (d.get("longitude") is None):
-        champ = "longitude" if d.get("longitude") is None else "latitude"
+    lat, lon = d.get("latitude"), d.get("longitude")
+    if (lat is None) != (lon is None):
+        champ = "longitude" if lon is None else "latitude"
         erreurs.setdefault(champ, "latitude et longitude vont ensemble : donnez les deux, ou aucune")
+    elif (
+        lat is not None
+        and lon is not None
+        and not {"latitude", "longitude"} & set(erreurs)
+        and -90 <= lat <= 90
+        and -180 <= lon <= 180
+        and not en_france(lon, lat)
+    ):
+        erreurs["latitude"] = (
+            f"le point ({lat}, {lon}) n'est pas en France (latitude et longitude inversées ?)"
+        )
     if base is None:
         d["id"] = _texte(d.get("id")).strip() or nouvel_identifiant()
         d.setdefault("source", "saisie")

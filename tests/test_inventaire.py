@@ -140,6 +140,7 @@ def test_modifier_garde_l_identifiant_et_la_version_lue() -> None:
         ({"latitude": "cinquante"}, "latitude", "n'est pas un nombre"),
         ({"longitude": ""}, "longitude", "vont ensemble"),
         ({"latitude": "95", "longitude": "3"}, "latitude", "hors de [-90, 90]"),
+        ({"latitude": "3.188", "longitude": "50.6553"}, "latitude", "inversées"),
         ({"courriels": "contact@hem"}, "courriels", "contact@hem"),
         ({"site_web": "www.hem.fr"}, "site_web", "https://"),
         ({"horaires": "Mo-Fr 9h à 12h"}, "horaires", "opening_hours"),

@@ -13,6 +13,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("app.py", "Accueil", ":material/home:"),
     ("pages/2_Carte.py", "Carte de couverture", ":material/map:"),
     ("pages/3_Lacunes.py", "Lacunes", ":material/grid_on:"),
+    ("pages/4_Inventaire.py", "Inventaire des acteurs", ":material/list_alt:"),
     ("pages/1_Sources.py", "Sources des données", ":material/folder_open:"),
 )
 

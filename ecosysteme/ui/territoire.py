@@ -110,3 +110,8 @@ def choisir(data: dict[str, Any]) -> Vue:
     sel = Selection(region, None if dep == TOUS else dep, None if siren == TOUS else siren)
     _vers_url(sel)
     return filtrer(qpv, epci, communes, data["acteurs"], sel)
+
+
+def filtrer_selection(data: dict[str, Any], selection: Selection) -> Vue:
+    """What lies in ``selection`` (no widget drawn: for cached computations keyed by it)."""
+    return filtrer(data["qpv"], data["epci"], data["communes"], data["acteurs"], selection)
