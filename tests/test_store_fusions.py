@@ -153,3 +153,22 @@ def test_fermeture_groupee_tout_ou_rien(depot: DepotGeoPackage) -> None:
     with pytest.raises(ConflitDeVersion):  # di-1 was read at version 2, it is now 3
         depot.fermer_plusieurs({"cn-1": 3, "di-1": 2}, "bob")
     assert instantane(depot.chemin) == avant
+
+
+def test_simulation_d_un_lot_egale_le_lot_et_la_provenance_n_est_pas_du_contenu(
+    depot: DepotGeoPackage,
+) -> None:
+    lot = [
+        acteur(
+            "cn-1", nom="Médiathèque de Hem", source="conseillers-numeriques", provenance_fichier="autre.csv"
+        ),
+        acteur("di-1", nom="Médiathèque municipale (nouveau nom)", telephone="+33320000000"),
+        acteur("nouveau", nom="Nouveau lieu"),
+    ]
+    avant = instantane(depot.chemin)
+    prevu = depot.simuler_lot(lot)
+    assert instantane(depot.chemin) == avant
+    fait = depot.importer_lot(
+        lot, fichier="f.csv", format="standard", sha256="0" * 64, auteur="x", rapport={}
+    )
+    assert prevu == (fait.crees, fait.mis_a_jour, fait.inchanges) == (1, 1, 1)

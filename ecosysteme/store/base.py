@@ -239,6 +239,10 @@ class Depot(Protocol):
         """Upsert a batch of actors in one transaction, each change journaled with the lot."""
         ...
 
+    def simuler_lot(self, acteurs: Sequence[Acteur]) -> tuple[int, int, int]:
+        """(created, updated, unchanged) if the batch were imported now; nothing written."""
+        ...
+
     def annuler_lot(self, lot_id: int, auteur: str) -> Lot:
         """Undo a batch in one transaction, refused if one of its actors changed since."""
         ...

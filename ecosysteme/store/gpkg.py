@@ -273,7 +273,9 @@ _UPDATE_ACTEUR = (
     + ", modifie_le = ?, modifie_par = ?, lot_id = ? WHERE id = ?"
 )
 #: Fields left out when deciding whether an imported actor differs from the stored one.
-_HORS_COMPARAISON = frozenset(("version", "date_import"))
+#: Not compared to tell an import's row from the stored one: management fields and where the
+#: row came from (the same file re-imported under another name, or by someone else, changes nothing).
+_HORS_COMPARAISON = frozenset(("version", "date_import", "provenance_fichier", "provenance_auteur"))
 _PAQUET = 500
 
 
@@ -1632,6 +1634,13 @@ class DepotGeoPackage:
             self._toucher(cx, "acteurs", maintenant)
             return self._lot(cx, lot_id)
 
+    def simuler_lot(self, acteurs: Sequence[Acteur]) -> tuple[int, int, int]:
+        """(created, updated, unchanged) if ``acteurs`` were imported by :meth:`importer_lot` now,
+        by the same rules; nothing is written."""
+        with self._lecture() as cx:
+            nouveaux, modifies, inchanges = self._trier_lot(cx, acteurs)
+        return len(nouveaux), len(modifies), inchanges
+
     def _trier_lot(
         self, cx: sqlite3.Connection, acteurs: Sequence[Acteur]
     ) -> tuple[list[tuple[None, dict[str, Any]]], list[tuple[dict[str, Any], dict[str, Any]]], int]:
@@ -1970,7 +1979,7 @@ class DepotGeoPackage:
         """The column mapping (standard field → column of the file) remembered for a source."""
         with self._lecture() as cx:
             ligne = cx.execute(
-                "SELECT colonnes FROM correspondances WHERE source = ?", (source.strip(),)
+                "SELECT colonnes FROM correspondances WHERE source = ?", (" ".join(str(source).split()),)
             ).fetchone()
         return None if ligne is None else {str(k): str(v) for k, v in json.loads(ligne[0]).items()}
 

@@ -14,6 +14,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/2_Carte.py", "Carte de couverture", ":material/map:"),
     ("pages/3_Lacunes.py", "Lacunes", ":material/grid_on:"),
     ("pages/4_Inventaire.py", "Inventaire des acteurs", ":material/list_alt:"),
+    ("pages/5_Import.py", "Importer un fichier", ":material/upload_file:"),
     ("pages/6_Doublons.py", "Doublons", ":material/join_inner:"),
     ("pages/1_Sources.py", "Sources des données", ":material/folder_open:"),
 )
