@@ -309,6 +309,7 @@ def lire_geo(path: Path, type_: TypeFichier, nom: str | None = None, couche: str
     import geopandas as gpd
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError
+    from shapely.errors import GEOSException
 
     nom = nom or path.name
     prefix = {"geojson": "GeoJSON", "gpkg": "GPKG"}[type_]
@@ -323,7 +324,8 @@ def lire_geo(path: Path, type_: TypeFichier, nom: str | None = None, couche: str
             gdf = pyogrio.read_dataframe(source, layer=couche)
         else:
             gdf = pyogrio.read_dataframe(source, DATE_AS_STRING="YES")
-    except (DataSourceError, DataLayerError) as exc:
+    except (DataSourceError, DataLayerError, GEOSException, UnicodeDecodeError) as exc:
+        # a damaged file can fail in GDAL, in its geometries or in its texts: one message
         raise FichierInvalide(f"fichier géographique illisible ({exc}).", Emplacement(nom)) from exc
     assert isinstance(gdf, gpd.GeoDataFrame)
     crs = gdf.crs.to_string() if gdf.crs is not None else None

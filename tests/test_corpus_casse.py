@@ -176,6 +176,17 @@ def test_nom_formule(tmp_path: Path, depot: Depot) -> None:
     _rejete(_csv(tmp_path, "formule.csv", [ENTETE, ligne]), depot, "nom", "formule")
 
 
+def test_formule_dans_un_site_web_ou_un_courriel_non_retenue(tmp_path: Path, depot: Depot) -> None:
+    entete = ENTETE + ",site_web,courriels"
+    ligne = LIGNE_OK + ',"=HYPERLINK(""http://x"")|https://hem.fr","@SUM(A1)|contact@hem.fr"'
+    r = importer_fichier(_csv(tmp_path, "liens.csv", [entete, ligne]), depot, auteur="test")
+    assert r.acceptees == 1
+    a = depot.obtenir("lieu-1")
+    assert a.site_web == ["https://hem.fr"] and a.courriels == ["contact@hem.fr"]
+    avertissements = " ".join(p.message for p in r.avertissements)
+    assert "formule" in avertissements and "non retenue" in avertissements
+
+
 def test_qpv_geometrie_vide_ou_invalide(tmp_path: Path, depot: Depot) -> None:
     fc = {
         "type": "FeatureCollection",

@@ -93,3 +93,28 @@ def test_plusieurs_processus_importent_ensemble(tmp_path: Path, donnees: Path) -
         attendu = sum(r["acceptees"] for r in resultats[:4]) + resultats[4]["acceptees"] - 420
         assert depot.compter() == attendu
         assert len(ids_cn_hdf) == resultats[4]["acceptees"]
+
+
+@pytest.mark.parametrize("nom", ["france_services_2022-12-01_hdf.geojson", "qpv2024_hdf.gpkg"])
+def test_fichier_geographique_abime_donne_un_message_clair(donnees: Path, tmp_path: Path, nom: str) -> None:
+    """Bytes flipped at random in a real GeoJSON / GeoPackage: the file reads, or the reader says
+    in French that it cannot (FichierInvalide) — never a raw GDAL, GEOS or decoding error."""
+    import random
+
+    from ecosysteme.errors import FichierInvalide
+    from ecosysteme.importers.territoire import lire_geodataframe
+    from ecosysteme.readers import lire_table
+
+    source = (donnees / nom).read_bytes()
+    hasard = random.Random(20261126)
+    for essai in range(25):
+        abime = bytearray(source)
+        for _ in range(30):
+            abime[hasard.randrange(len(abime))] = hasard.randrange(256)
+        chemin = tmp_path / f"{essai}{Path(nom).suffix}"
+        chemin.write_bytes(bytes(abime))
+        for lire in (lire_table, lire_geodataframe):
+            try:
+                lire(chemin)
+            except FichierInvalide as exc:
+                assert exc.message

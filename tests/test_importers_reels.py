@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ecosysteme import standard
+from ecosysteme.errors import FichierInvalide
 from ecosysteme.importers import importer_fichier
 from ecosysteme.importers.acteurs import convertir_table
 from ecosysteme.importers.base import RapportImport
@@ -159,6 +160,11 @@ def test_communes_epci(donnees: Path) -> None:
     assert (r.format, r.acceptees) == ("communes", 3782)
     r = importer_fichier(donnees / "epci_hdf_2026.geojson", None, simulation=True)
     assert (r.format, r.acceptees) == ("epci", 92)
+
+
+def test_un_fichier_de_departements_ne_remplace_pas_les_communes(donnees: Path) -> None:
+    with pytest.raises(FichierInvalide, match="départements, pas des communes"):
+        importer_fichier(donnees / "departements_hdf.geojson", None, simulation=True)
 
 
 def test_indicateurs_format_reconnu(donnees: Path) -> None:

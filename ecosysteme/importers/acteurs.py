@@ -323,6 +323,14 @@ def _finaliser(d: dict[str, Any], ligne: Ligne, format_: str) -> Acteur:
             ligne.avertir(champ, "balisage HTML retiré du texte.")
         if d.get(champ):
             d[champ] = texte_sur(d[champ], ligne.ou(champ)) if d[champ].startswith("=") else d[champ]
+    for champ in ("courriels", "site_web"):  # a formula or markup in a list: that value dropped
+        gardees = []
+        for v in d.get(champ) or []:
+            try:
+                gardees.append(texte_sur(v, ligne.ou(champ)))
+            except DonneeInvalide as exc:
+                ligne.avertir(champ, f"{exc.message.rstrip('.')} ; valeur non retenue.")
+        d[champ] = gardees
     resume = d.get("presentation_resume")
     if resume and len(resume) > 280:
         d["presentation_resume"] = resume[:279].rstrip() + "…"

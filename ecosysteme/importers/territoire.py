@@ -42,6 +42,7 @@ def lire_geodataframe(path: Path, nom: str | None = None) -> gpd.GeoDataFrame:
     """A GeoJSON / GeoPackage through an explicit driver, in EPSG:4326 (reprojected if declared otherwise)."""
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError
+    from shapely.errors import GEOSException
 
     nom = nom or path.name
     type_ = detecter_type(path)
@@ -53,7 +54,8 @@ def lire_geodataframe(path: Path, nom: str | None = None) -> gpd.GeoDataFrame:
     source = f"{'GeoJSON' if type_ == 'geojson' else 'GPKG'}:{path}"
     try:
         gdf = pyogrio.read_dataframe(source)
-    except (DataSourceError, DataLayerError) as exc:
+    except (DataSourceError, DataLayerError, GEOSException, UnicodeDecodeError) as exc:
+        # a damaged file can fail in GDAL, in its geometries or in its texts: one message
         raise FichierInvalide(f"fichier géographique illisible ({exc}).", Emplacement(nom)) from exc
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise FichierInvalide("le fichier ne contient pas de géométries.", Emplacement(nom))
@@ -244,6 +246,13 @@ def convertir_communes(gdf: gpd.GeoDataFrame, rapport: RapportImport) -> gpd.Geo
         raise FichierInvalide(
             "colonnes « code » et « nom » attendues pour les communes.",
             Emplacement(rapport.fichier, 1, "code"),
+        )
+    bruts = [str(c).strip() for c in gdf[code_col].dropna()]
+    if bruts and all(len(c) <= 3 for c in bruts):
+        raise FichierInvalide(
+            f"les codes de « {code_col} » ont 2 ou 3 caractères ({', '.join(bruts[:3])}…) : ce fichier "
+            "décrit des départements, pas des communes (codes INSEE à 5 caractères). Rien n'a été remplacé.",
+            Emplacement(rapport.fichier, 2, code_col),
         )
     epci_col = _col(cols, ("siren_epci", "codeEpci", "SIREN_EPCI", "epci"))
     pop_col = _col(cols, ("population", "POPULATION", "pop"))
