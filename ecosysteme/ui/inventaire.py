@@ -8,12 +8,14 @@ saves a stale copy sees both versions side by side and chooses; nothing is lost.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from ecosysteme import standard
+from ecosysteme.carte.geometrie import simplifier
 from ecosysteme.errors import ConflitDeVersion, EcosystemeError
 from ecosysteme.fiches import CLASSES_FRAICHEUR, fraicheur
 from ecosysteme.inventaire import (
@@ -25,6 +27,7 @@ from ecosysteme.inventaire import (
     tableau,
 )
 from ecosysteme.models import Acteur, Categorie, Statut
+from ecosysteme.selection import Selection
 from ecosysteme.store import ouvrir_depot
 from ecosysteme.store.base import Action
 from ecosysteme.ui import donnees, editeur, saisie_acteur, territoire
@@ -66,10 +69,22 @@ def afficher() -> None:
     liste, ajout, fiche = st.tabs(["Liste", "Ajouter un acteur", "Fiche de l'acteur"])
     with liste:
         _liste(vue.acteurs, vue.libelle, aujourdhui, auteur)
+    fond = _contours(donnees.signature(donnees.chemin_depot()), vue.selection)
     with ajout:
-        _ajout(data["acteurs"], aujourdhui, auteur)
+        _ajout(data["acteurs"], aujourdhui, auteur, fond)
     with fiche:
-        _fiche(aujourdhui, auteur)
+        _fiche(aujourdhui, auteur, fond)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _contours(sig: tuple[str, float], selection: Selection) -> dict[str, Any] | None:
+    """The territory's communes as light GeoJSON outlines (simplified to 30 m) for the placing
+    map: it stays readable offline, without tiles."""
+    communes = territoire.filtrer_selection(donnees.territoire(sig), selection).communes
+    if communes.empty:
+        return None
+    contours = simplifier(communes[["code", "geometry"]], 30.0)
+    return dict(json.loads(contours.to_json(drop_id=True)))
 
 
 # --- the list ------------------------------------------------------------------------------
@@ -181,9 +196,9 @@ def _ecrire(action: Any, message: str, acteur_id: str | None = None) -> bool:
 # --- adding --------------------------------------------------------------------------------
 
 
-def _ajout(tous: pd.DataFrame, aujourdhui: dt.date, auteur: str) -> None:
+def _ajout(tous: pd.DataFrame, aujourdhui: dt.date, auteur: str, fond: dict[str, Any] | None) -> None:
     st.caption("Les champs marqués * sont obligatoires ; tout est vérifié avant l'enregistrement.")
-    valeurs = saisie_acteur.formulaire("ajout", None)
+    valeurs = saisie_acteur.formulaire("ajout", None, fond)
     attente: Acteur | None = st.session_state.get("inv_ajout_attente")
     if st.button("Enregistrer le nouvel acteur", key="inv_ajout_ok", type="primary"):
         try:
@@ -232,7 +247,7 @@ def _enregistrer_nouveau(nouveau: Acteur, auteur: str) -> None:
 # --- one actor: sheet, edit, status, history ------------------------------------------------
 
 
-def _fiche(aujourdhui: dt.date, auteur: str) -> None:
+def _fiche(aujourdhui: dt.date, auteur: str, fond: dict[str, Any] | None) -> None:
     acteur_id = st.session_state.get(CLE_ACTEUR)
     if not acteur_id:
         st.info("Choisissez un acteur dans la liste (cochez sa ligne, puis « Ouvrir la fiche »).")
@@ -267,7 +282,7 @@ def _fiche(aujourdhui: dt.date, auteur: str) -> None:
     conflit = st.session_state.get(CLE_CONFLIT)
     if conflit is not None and conflit[0].id == acteur_id:
         _conflit(conflit[0], enregistre, auteur)
-    valeurs = saisie_acteur.formulaire(f"edit_{acteur_id}_{base.version}", base)
+    valeurs = saisie_acteur.formulaire(f"edit_{acteur_id}_{base.version}", base, fond)
     c1, c2, c3, c4 = st.columns(4)
     if c1.button("Enregistrer les modifications", key="inv_modifier", type="primary"):
         try:

@@ -517,9 +517,12 @@ def _par_carte(cle: str, etat: dict[str, Any], fond: Mapping[str, Any] | None) -
     if etat["tuiles"]:
         folium.TileLayer("OpenStreetMap", control=False, max_zoom=19).add_to(carte)
     if fond:
-        folium.GeoJson(
+        contours = folium.GeoJson(
             dict(fond), style_function=lambda _f: {"color": "#555555", "weight": 1, "fill": False}
         ).add_to(carte)
+        (sud, ouest), (nord, est) = contours.get_bounds()
+        if not point and None not in (sud, ouest, nord, est):  # nothing placed yet: the whole territory
+            carte.fit_bounds([[float(str(sud)), float(str(ouest))], [float(str(nord)), float(str(est))]])
     if point:
         folium.CircleMarker([lat, lon], radius=8, color="#c0392b", fill=True, fill_opacity=0.9).add_to(carte)
     retour = st_folium(

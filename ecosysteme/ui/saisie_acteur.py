@@ -6,6 +6,7 @@ stops of a mobile service. Returns the typed values; checking is :func:`acteur_d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -32,8 +33,9 @@ LISTES = (
 COLONNES_ARRETS = ("nom", "adresse", "commune", "latitude", "longitude", "horaires")
 
 
-def formulaire(prefixe: str, base: Acteur | None) -> dict[str, Any]:
-    """Draw the form (widgets keyed by ``prefixe``, prefilled from ``base``) and return the values."""
+def formulaire(prefixe: str, base: Acteur | None, fond: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Draw the form (widgets keyed by ``prefixe``, prefilled from ``base``) and return the values.
+    ``fond``: GeoJSON outlines (the territory's communes) drawn under the placing map."""
     b: dict[str, Any] = {} if base is None else base.model_dump(mode="json")
     enum = standard.enumerations()
     typos = standard.typologies()
@@ -85,7 +87,12 @@ def formulaire(prefixe: str, base: Acteur | None) -> dict[str, Any]:
         "Complément d'adresse", value=b.get("complement_adresse") or "", key=k + "complement_adresse"
     )
     lieu = saisie.choisir_lieu(
-        k + "lieu", v["adresse"], b.get("longitude"), b.get("latitude"), code_postal=v["code_postal"] or None
+        k + "lieu",
+        v["adresse"],
+        b.get("longitude"),
+        b.get("latitude"),
+        code_postal=v["code_postal"] or None,
+        fond=fond,
     )
     if lieu is not None:
         v["latitude"], v["longitude"] = lieu.latitude, lieu.longitude
