@@ -177,6 +177,7 @@ def test_creation_produit_un_geopackage_conforme(depot: DepotGeoPackage, chemin:
         "fusions": "attributes",
         "non_doublons": "attributes",
         "correspondances": "attributes",
+        "scenarios": "attributes",
     }
     geometries = dict(
         cx.execute("SELECT table_name, geometry_type_name FROM gpkg_geometry_columns").fetchall()
@@ -187,7 +188,7 @@ def test_creation_produit_un_geopackage_conforme(depot: DepotGeoPackage, chemin:
         "epci": "MULTIPOLYGON",
         "acteurs": "POINT",
     }
-    assert dict(cx.execute("SELECT cle, valeur FROM meta").fetchall())["version_schema"] == "2"
+    assert dict(cx.execute("SELECT cle, valeur FROM meta").fetchall())["version_schema"] == "3"
     cx.close()
 
 
@@ -244,7 +245,7 @@ def test_schema_plus_recent_ou_table_manquante_refuses(chemin: Path) -> None:
     cx.commit()
     with pytest.raises(StoreInvalide, match="version plus récente"):
         ouvrir_depot(chemin)
-    cx.execute("UPDATE meta SET valeur = '2' WHERE cle = 'version_schema'")
+    cx.execute("UPDATE meta SET valeur = '3' WHERE cle = 'version_schema'")
     cx.execute("DROP TABLE lots_import")
     cx.commit()
     cx.close()
@@ -338,6 +339,7 @@ def test_gdal_lit_chaque_couche(
             "fusions": None,
             "non_doublons": None,
             "correspondances": None,
+            "scenarios": None,
         }
         qpv = pyogrio.read_dataframe(chemin, layer="qpv")
         communes = pyogrio.read_dataframe(chemin, layer="communes")

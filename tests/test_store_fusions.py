@@ -122,7 +122,7 @@ def test_un_depot_au_schema_1_est_migre_en_une_fois(tmp_path: Path) -> None:
     with ouvrir_depot(chemin, creer=True) as d:
         d.ajouter(acteur("a1"), "alice")
     cx = sqlite3.connect(chemin)  # what a schema-1 store looked like
-    for table in ("fusions", "non_doublons", "correspondances"):
+    for table in ("fusions", "non_doublons", "correspondances", "scenarios"):
         cx.execute(f"DROP TABLE {table}")
         cx.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (table,))
     cx.execute("UPDATE meta SET valeur = '1' WHERE cle = 'version_schema'")
@@ -139,7 +139,7 @@ def test_un_depot_au_schema_1_est_migre_en_une_fois(tmp_path: Path) -> None:
     cx.close()
     # still a GeoPackage QGIS reads, the new tables declared as attribute tables
     couches = {nom for nom, _ in pyogrio.list_layers(chemin)}
-    assert {"acteurs", "fusions", "non_doublons", "correspondances"} <= couches
+    assert {"acteurs", "fusions", "non_doublons", "correspondances", "scenarios"} <= couches
 
 
 def test_fermeture_groupee_tout_ou_rien(depot: DepotGeoPackage) -> None:

@@ -281,6 +281,19 @@ class Depot(Protocol):
         """Pairs (smaller id, larger id) marked « pas un doublon »."""
         ...
 
+    # --- scenarios ----------------------------------------------------------------------------
+    def enregistrer_scenario(self, nom: str, contenu: str, auteur: str) -> None:
+        """Save (or replace) a named scenario (JSON)."""
+        ...
+
+    def scenarios(self) -> list[tuple[str, str, str, dt.datetime]]:
+        """Saved scenarios: (name, JSON, author, saved at), newest first."""
+        ...
+
+    def supprimer_scenario(self, nom: str) -> None:
+        """Forget a saved scenario."""
+        ...
+
     # --- import wizard ------------------------------------------------------------------------
     def correspondance(self, source: str) -> dict[str, str] | None:
         """The column mapping remembered for a source (standard field → column)."""

@@ -81,7 +81,7 @@ _CLE_META = re.compile(
     r"(qpv_remplace|communes_remplace|epci_remplace|qpv_populations)_(le|par|lignes|source)"
 )
 #: Version of our own schema, kept in ``meta``; a newer file is refused, an older one migrated.
-VERSION_SCHEMA = 2
+VERSION_SCHEMA = 3
 SRS_WGS84 = 4326
 
 Journal = Literal["wal", "delete"]
@@ -174,6 +174,14 @@ _SCHEMA_V2 = (
         source TEXT NOT NULL UNIQUE, colonnes TEXT NOT NULL, auteur TEXT NOT NULL,
         horodatage DATETIME NOT NULL)""",
 )
+#: Schema 3: what-if scenarios, saved by name (JSON of ``ecosysteme.scenarios.Scenario``); the
+#: inventory itself is never changed by a scenario.
+_SCHEMA_V3 = (
+    """CREATE TABLE scenarios (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+        nom TEXT NOT NULL UNIQUE, contenu TEXT NOT NULL, auteur TEXT NOT NULL,
+        horodatage DATETIME NOT NULL)""",
+)
+_CONTENUS_V3 = (("scenarios", "attributes", "Scénarios (hypothèses)", None),)
 _CONTENUS_V2 = (
     ("fusions", "attributes", "Fusions de doublons", None),
     ("non_doublons", "attributes", "Paires marquées « pas un doublon »", None),
@@ -547,6 +555,7 @@ _TABLES_REQUISES = frozenset(
         "fusions",
         "non_doublons",
         "correspondances",
+        "scenarios",
         *(c.nom for c in _COUCHES_TERRITOIRE),
     )
 )
@@ -1009,7 +1018,13 @@ class DepotGeoPackage:
                 return
             cx.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             cx.execute(f"PRAGMA user_version = {USER_VERSION}")
-            for instruction in (*_SCHEMA_GPKG, *_SCHEMA_ATTRIBUTS, *_schema_acteurs(), *_SCHEMA_V2):
+            for instruction in (
+                *_SCHEMA_GPKG,
+                *_SCHEMA_ATTRIBUTS,
+                *_schema_acteurs(),
+                *_SCHEMA_V2,
+                *_SCHEMA_V3,
+            ):
                 cx.execute(instruction)
             for couche in _COUCHES_TERRITOIRE:
                 for instruction in couche.schema():
@@ -1026,6 +1041,7 @@ class DepotGeoPackage:
             ("journal", "attributes", "Journal des modifications", None),
             ("meta", "attributes", "Métadonnées du dépôt ecosysteme", None),
             *_CONTENUS_V2,
+            *_CONTENUS_V3,
         ]
         cx.executemany(
             "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id) "
@@ -1100,6 +1116,17 @@ class DepotGeoPackage:
                     [
                         (nom, genre, nom, libelle, _maintenant(), srs)
                         for nom, genre, libelle, srs in _CONTENUS_V2
+                    ],
+                )
+            if version < 3:
+                for instruction in _SCHEMA_V3:
+                    cx.execute(instruction)
+                cx.executemany(
+                    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
+                    "last_change, srs_id) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (nom, genre, nom, libelle, _maintenant(), srs)
+                        for nom, genre, libelle, srs in _CONTENUS_V3
                     ],
                 )
             cx.execute("UPDATE meta SET valeur = ? WHERE cle = 'version_schema'", (str(VERSION_SCHEMA),))
@@ -1972,6 +1999,42 @@ class DepotGeoPackage:
         """Pairs (smaller id, larger id) marked « pas un doublon »."""
         with self._lecture() as cx:
             return {(a, b) for a, b in cx.execute("SELECT id_a, id_b FROM non_doublons")}
+
+    # --- what-if scenarios ------------------------------------------------------------------
+
+    def enregistrer_scenario(self, nom: str, contenu: str, auteur: str) -> None:
+        """Save (or replace) a named scenario (``contenu``: its JSON), in one transaction."""
+        auteur = _auteur(auteur)
+        nom = " ".join(str(nom).split())
+        if not nom:
+            raise DonneeInvalide("Un scénario doit avoir un nom pour être enregistré.")
+        try:  # refuse anything that is not JSON before writing
+            json.loads(contenu)
+        except json.JSONDecodeError as exc:
+            raise DonneeInvalide(
+                f"Scénario « {nom} » : contenu illisible ({exc.msg}), rien n'a été enregistré."
+            ) from exc
+        with self._ecriture() as cx:
+            cx.execute(
+                "INSERT INTO scenarios (nom, contenu, auteur, horodatage) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (nom) DO UPDATE SET contenu = excluded.contenu, auteur = excluded.auteur, "
+                "horodatage = excluded.horodatage",
+                (nom, contenu, auteur, _maintenant()),
+            )
+
+    def scenarios(self) -> list[tuple[str, str, str, dt.datetime]]:
+        """Saved scenarios: (name, JSON, author, saved at), newest first."""
+        with self._lecture() as cx:
+            lignes = cx.execute(
+                "SELECT nom, contenu, auteur, horodatage FROM scenarios ORDER BY horodatage DESC, nom"
+            ).fetchall()
+        return [(n, c, a, dt.datetime.fromisoformat(h)) for n, c, a, h in lignes]
+
+    def supprimer_scenario(self, nom: str) -> None:
+        """Forget a saved scenario (nothing else changes)."""
+        with self._ecriture() as cx:
+            if cx.execute("DELETE FROM scenarios WHERE nom = ?", (" ".join(str(nom).split()),)).rowcount == 0:
+                raise IntrouvableError(f"Aucun scénario nommé « {nom} ».")
 
     # --- import wizard: column mappings per source ----------------------------------------------
 
