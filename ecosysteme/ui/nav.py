@@ -17,6 +17,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/5_Import.py", "Importer un fichier", ":material/upload_file:"),
     ("pages/6_Doublons.py", "Doublons", ":material/join_inner:"),
     ("pages/8_Scenarios.py", "Scénarios", ":material/science:"),
+    ("pages/9_Chevauchements.py", "Chevauchements", ":material/join_left:"),
     ("pages/1_Sources.py", "Sources des données", ":material/folder_open:"),
 )
 
