@@ -27,11 +27,15 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy ecosysteme
 
+## Les bancs d'essai (spopt, la référence du lieu totem, est installé à part : extra « bench »).
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	$(PY) benchmarks/import_acteurs.py
 	$(PY) benchmarks/couverture.py
 	$(PY) benchmarks/carte.py
 	$(PY) benchmarks/tableau_de_bord.py
+	$(PY) benchmarks/doublons.py
+	$(PY) benchmarks/totem.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

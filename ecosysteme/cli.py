@@ -391,6 +391,85 @@ def couverture(
 
 
 @app.command()
+def totem(
+    epci: Annotated[str, typer.Option("--epci", help="SIREN de l'EPCI.")],
+    service: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--service", help="Service du standard que le lieu offrira (répétable ; aucun : tout acteur)."
+        ),
+    ] = None,
+    rayon: Annotated[
+        float, typer.Option("--rayon", help="Distance de marche (m) qui compte comme « à portée ».")
+    ] = 1000.0,
+    sites: Annotated[int, typer.Option("--sites", help="Nombre de sites à choisir (1 à 10).")] = 1,
+    candidats: Annotated[
+        str,
+        typer.Option(
+            "--candidats", help="« acteurs » (lieux existants), « grille » ou un fichier de points."
+        ),
+    ] = "acteurs",
+    sortie: Annotated[
+        Path | None,
+        typer.Option(
+            "--sortie",
+            help="Fichier .csv ou .xlsx : un fichier par tableau (sites, qpv, doublons, alternatives).",
+        ),
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Où implanter le lieu totem : les sites qui atteignent le plus d'habitants des QPV non couverts."""
+    from ecosysteme.sorties import ecrire_tableau
+    from ecosysteme.totem import totem_epci
+
+    try:
+        with _ouvrir(store) as depot:
+            res, expl = totem_epci(
+                depot, epci, service=service or None, rayon=rayon, sites=sites, candidats=candidats
+            )
+        ecrits: list[Path] = []
+        if sortie is not None:
+            for nom, tableau in expl.tableaux().items():
+                ecrits.append(
+                    ecrire_tableau(tableau, sortie.with_name(f"{sortie.stem}_{nom}{sortie.suffix}"))
+                )
+    except (EcosystemeError, OSError) as exc:
+        raise _echec(exc) from exc
+    offre = ", ".join(service) if service else "tout acteur"
+    console.print(
+        f"Lieu totem, EPCI {epci}, offre : {offre}, à moins de {rayon:g} m, {sites} site(s) parmi "
+        f"{len(res.candidats)} candidats ({res.methode}, {res.statut}"
+        + (f", écart {100 * res.ecart:.1f} %" if res.ecart > 0 else "")
+        + ")."
+    )
+    console.print(f"Habitants des QPV nouvellement à portée : {_milliers(res.objectif)}.")
+    t = RichTable(title="Sites retenus")
+    for col in (
+        "site",
+        "origine",
+        "QPV atteints",
+        "habitants atteints",
+        "dont nouveaux",
+        "acteurs en doublon",
+    ):
+        t.add_column(col, justify="left" if col in ("site", "origine") else "right")
+    for r in expl.sites.to_dict("records"):
+        t.add_row(
+            str(r["libelle"]),
+            str(r["origine"]),
+            str(r["qpv_atteints"]),
+            _milliers(int(r["habitants_atteints"])),
+            _milliers(int(r["habitants_nouveaux"])),
+            str(r["acteurs_en_doublon"]),
+        )
+    console.print(t)
+    for a in res.avertissements:
+        console.print(f"[yellow]Attention :[/] {a}", highlight=False)
+    for chemin in ecrits:
+        console.print(f"Tableau écrit : {chemin}")
+
+
+@app.command()
 def lots(store: StoreOpt = None) -> None:
     """Lister les lots d'import (fichier, date, nombres, annulé ou non)."""
     try:

@@ -16,6 +16,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/4_Inventaire.py", "Inventaire des acteurs", ":material/list_alt:"),
     ("pages/5_Import.py", "Importer un fichier", ":material/upload_file:"),
     ("pages/6_Doublons.py", "Doublons", ":material/join_inner:"),
+    ("pages/7_Lieu_totem.py", "Lieu totem", ":material/location_on:"),
     ("pages/8_Scenarios.py", "Scénarios", ":material/science:"),
     ("pages/9_Chevauchements.py", "Chevauchements", ":material/join_left:"),
     ("pages/1_Sources.py", "Sources des données", ":material/folder_open:"),

@@ -28,7 +28,6 @@ from typing import Any
 
 import streamlit as st
 
-from ecosysteme import config
 from ecosysteme.errors import DonneeInvalide, Emplacement
 from ecosysteme.geocodage import ErreurGeocodage, GeocodageIndisponible, Resultat, geocoder
 from ecosysteme.semaine import (
@@ -475,14 +474,6 @@ def point_clique(retour: Mapping[str, Any] | None) -> tuple[float, float] | None
     return float(lng), float(lat)
 
 
-@st.cache_resource(show_spinner=False)
-def _installer_actifs() -> None:
-    """Leaflet copied under ``static/vendor`` once per process (served at ``/app/static``)."""
-    from ecosysteme.carte.actifs import installer
-
-    installer(config.PROJECT_ROOT / "static")
-
-
 def _prendre_clic(etat: dict[str, Any], clic: tuple[float, float] | None) -> None:
     if clic is None or clic == etat["dernier_clic"]:
         return
@@ -499,8 +490,9 @@ def _par_carte(cle: str, etat: dict[str, Any], fond: Mapping[str, Any] | None) -
     from streamlit_folium import st_folium
 
     from ecosysteme.carte.actifs import NOMS_CSS_CARTE, NOMS_JS_CARTE, actifs_statiques
+    from ecosysteme.ui.carte import installer_actifs
 
-    _installer_actifs()
+    installer_actifs()
     _semer(f"{cle}_tuiles", etat["tuiles"])
     etat["tuiles"] = st.checkbox(
         "Fond OpenStreetMap (Internet nécessaire)",

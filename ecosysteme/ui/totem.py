@@ -1,0 +1,111 @@
+"""Page « Lieu totem » : where one (or a few) lieu(x) totem du numérique would reach the most QPV
+residents not reached today, for the chosen service, within a walking distance; each proposed
+site explained (QPV reached, residents newly covered, offers it would duplicate, alternatives)."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ecosysteme import standard
+from ecosysteme.carte.actifs import actifs_statiques
+from ecosysteme.carte.totem import carte_totem
+from ecosysteme.errors import EcosystemeError
+from ecosysteme.store import ouvrir_depot
+from ecosysteme.totem import Explication, Resultat, totem_epci
+from ecosysteme.ui import donnees, territoire
+from ecosysteme.ui.carte import installer_actifs
+from ecosysteme.ui.texte import md
+
+CLE = "totem_"
+CANDIDATS = {
+    "acteurs": "Lieux existants du territoire (à transformer en lieu totem)",
+    "grille": "Tout point du territoire (grille de 200 m sur les communes ayant un QPV)",
+}
+
+
+@st.cache_resource(show_spinner="Recherche du meilleur emplacement…", max_entries=16)
+def _calculer(
+    sig: tuple[str, float], siren: str, services: tuple[str, ...], rayon: float, sites: int, candidats: str
+) -> tuple[Resultat, Explication]:
+    """Cached by store version and parameters (results are read, never modified)."""
+    with ouvrir_depot(sig[0]) as depot:
+        return totem_epci(
+            depot, siren, service=list(services) or None, rayon=rayon, sites=sites, candidats=candidats
+        )
+
+
+def afficher() -> None:
+    st.title("Lieu totem")
+    st.caption(
+        "Où un lieu totem du numérique atteindrait le plus d'habitants des quartiers prioritaires qui "
+        "n'ont pas l'offre à portée aujourd'hui, sans doublonner l'existant. Calcul exact (programme en "
+        "nombres entiers résolu par HiGHS), chaque proposition expliquée."
+    )
+    data = donnees.charger_ou_expliquer()
+    if data is None:
+        return
+    vue = territoire.choisir(data)
+    siren = vue.selection.siren
+    if siren is None:
+        st.info("Choisissez un EPCI dans la barre latérale : le lieu totem se décide à l'échelle d'un EPCI.")
+        return
+    st.subheader(md(vue.libelle))
+    c1, c2, c3 = st.columns([3, 1, 1])
+    services = c1.multiselect(
+        "Offre du lieu totem (services du standard ; aucun : tout acteur compte comme offre existante)",
+        list(standard.enumerations()["services"]),
+        default=["Aide aux démarches administratives"],
+        key=CLE + "services",
+    )
+    rayon = c2.select_slider(
+        "Distance à pied (m)", list(donnees.SEUILS_MARCHE), value=1000, key=CLE + "rayon"
+    )
+    sites = int(c3.number_input("Nombre de sites", min_value=1, max_value=5, value=1, key=CLE + "sites"))
+    candidats = st.radio(
+        "Emplacements possibles", list(CANDIDATS), format_func=CANDIDATS.__getitem__, key=CLE + "candidats"
+    )
+    try:
+        res, expl = _calculer(
+            donnees.signature(donnees.chemin_depot()),
+            siren,
+            tuple(services),
+            float(rayon),
+            sites,
+            str(candidats),
+        )
+    except EcosystemeError as exc:
+        st.error(exc.message)
+        return
+    ecart = f", écart à l'optimum ≤ {100 * res.ecart:.1f} %" if res.ecart > 0 else ""
+    st.success(
+        f"{res.objectif:,} habitant(s) des QPV nouvellement à portée avec {len(res.choisis)} site(s) "
+        f"({res.statut}{ecart}, parmi {len(res.candidats)} emplacements possibles).".replace(",", " ")
+    )
+    for a in res.avertissements:
+        st.warning(a)
+    installer_actifs()
+    donnees_carte = carte_totem(vue.qpv, res, actifs_statiques())
+    st_folium(donnees_carte, key=CLE + "carte", height=520, width="stretch", returned_objects=[])
+    st.markdown("#### Sites proposés")
+    st.dataframe(
+        expl.sites.rename(
+            columns={
+                "libelle": "site",
+                "qpv_atteints": "QPV atteints",
+                "habitants_atteints": "habitants atteints",
+                "habitants_nouveaux": "dont nouvellement à portée",
+                "acteurs_en_doublon": "offres existantes à portée",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(f"Règle : {expl.regle}.")
+    st.markdown("#### Quartiers atteints")
+    st.dataframe(expl.qpv, hide_index=True, width="stretch")
+    if not expl.doublons.empty:
+        st.markdown("#### Offres existantes à portée des sites (à coordonner)")
+        st.dataframe(expl.doublons, hide_index=True, width="stretch")
+    st.markdown("#### Autres emplacements possibles")
+    st.dataframe(expl.alternatives, hide_index=True, width="stretch")
