@@ -40,6 +40,16 @@ def neutraliser(valeur: object) -> object:
     return valeur
 
 
+def csv_octets(df: pd.DataFrame) -> bytes:
+    """A table as the bytes of a French-spreadsheet CSV (UTF-8 with BOM, « ; »), formulas
+    neutralised: for a download button."""
+    texte = df.copy()
+    for col in texte.columns:
+        if texte[col].dtype == object or pd.api.types.is_string_dtype(texte[col]):
+            texte[col] = texte[col].map(neutraliser)
+    return texte.to_csv(sep=";", index=False).encode("utf-8-sig")
+
+
 def ecrire_tableau(
     df: pd.DataFrame, chemin: Path, gdf: gpd.GeoDataFrame | None = None, couche: str = "couverture"
 ) -> Path:

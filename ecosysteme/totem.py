@@ -62,13 +62,14 @@ COLONNES_CANDIDATS = ("id", "libelle", "origine", "geometry")
 
 #: Above this many non-zeros in the reduced model (QPV × candidate pairs left after reduction),
 #: :func:`implanter` answers with the greedy pass and its gap to the LP bound instead of the
-#: integer program. Measured so far (benchmarks/totem.py, 2 cores, radius 1 km): an EPCI (50 QPV ×
-#: 5,000 candidates) reduces to 50 × 45 with 95 non-zeros, a region (400 × 5,000) to 380 × 321
-#: with 430 non-zeros; both are proven optimal in milliseconds (≈ 150 ms end to end, mostly the
-#: coverage matrix). Larger reduced models have NOT been timed yet: this limit is a provisional
-#: guard (a national grid with a wide radius), to be set from a measurement; ``delai_s`` also bounds
-#: any solve, whose gap is then reported.
-NNZ_EXACT_MAX = 1_000_000
+#: integer program. Measured on this 2-core machine (26/11/2026, HiGHS 1.15, p = 3 and 10):
+#: geographic instances reduce a lot (dominated candidates go) — 1,584 QPV × 120,000 candidates
+#: within 2.5 km (576,388 pairs) reduce to 19,894 non-zeros, solved to optimality in 0.6–0.8 s;
+#: unstructured worst cases (random sets of 8–10 QPV per candidate, nothing dominated): 40,000
+#: non-zeros 1.6–3.1 s, 160,000 non-zeros 8–14 s, 500,000 non-zeros still open after 60 s. Hence
+#: exact up to 200,000 non-zeros (≤ ≈ 15 s in the worst case), greedy above; ``delai_s`` also
+#: bounds any exact solve, whose gap is then reported.
+NNZ_EXACT_MAX = 200_000
 
 
 # --- candidates -------------------------------------------------------------------------------

@@ -41,3 +41,13 @@ def test_chevauchements_maubeuge(depot_hdf: Path, monkeypatch: pytest.MonkeyPatc
             | restants["acteur B"].str.contains("epinette", case=False)
         ).any()
     )
+
+
+def test_chevauchements_du_departement_par_epci(depot_hdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECOSYSTEME_STORE", str(depot_hdf))
+    at = AppTest.from_file(str(RACINE / "pages" / "9_Chevauchements.py"), default_timeout=120)
+    at.query_params["departement"] = "59"
+    at.run()
+    assert not at.exception, at.exception
+    resume = next(df.value for df in at.dataframe if "siren_epci" in df.value.columns)
+    assert MAUBEUGE in set(resume["siren_epci"])

@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 
 from ecosysteme import standard
 from ecosysteme.carte.actifs import NOMS_CSS_CARTE, NOMS_JS_CARTE, actifs_statiques
-from ecosysteme.chevauchements import STATUT_CHEVAUCHEMENT, chevauchements, groupes
+from ecosysteme.chevauchements import STATUT_CHEVAUCHEMENT, chevauchements, groupes, par_epci
 from ecosysteme.selection import Selection
 from ecosysteme.store import ouvrir_depot
 from ecosysteme.ui import donnees, territoire
@@ -79,6 +79,9 @@ def afficher() -> None:
         width="stretch",
         column_config={"distance (m)": st.column_config.NumberColumn(format="%.0f")},
     )
+    if vue.selection.siren is None:
+        st.markdown("#### Par EPCI et par service")
+        st.dataframe(par_epci(paires, vue.acteurs), hide_index=True, width="stretch")
     g = groupes(paires)
     if not g.empty:
         st.markdown("#### Groupes (même service, même public)")

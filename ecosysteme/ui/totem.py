@@ -11,6 +11,7 @@ from ecosysteme import standard
 from ecosysteme.carte.actifs import actifs_statiques
 from ecosysteme.carte.totem import carte_totem
 from ecosysteme.errors import EcosystemeError
+from ecosysteme.sorties import csv_octets
 from ecosysteme.store import ouvrir_depot
 from ecosysteme.totem import Explication, Resultat, totem_epci
 from ecosysteme.ui import donnees, territoire
@@ -109,3 +110,13 @@ def afficher() -> None:
         st.dataframe(expl.doublons, hide_index=True, width="stretch")
     st.markdown("#### Autres emplacements possibles")
     st.dataframe(expl.alternatives, hide_index=True, width="stretch")
+    st.markdown("#### Exporter")
+    colonnes = st.columns(4)
+    for col, (nom, tableau) in zip(colonnes, expl.tableaux().items(), strict=True):
+        col.download_button(
+            f"Tableau « {nom} » (CSV)",
+            csv_octets(tableau),
+            file_name=f"lieu_totem_{siren}_{nom}.csv",
+            mime="text/csv",
+            key=CLE + "export_" + nom,
+        )
