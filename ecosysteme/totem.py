@@ -766,7 +766,7 @@ def totem_epci(
     service: str | Sequence[str] | None = None,
     rayon: float = 1000.0,
     sites: int = 1,
-    candidats: str | Path = "acteurs",
+    candidats: str | Path | gpd.GeoDataFrame = "acteurs",
     pas_m: float = 200.0,
     delai_s: float = 60.0,
     alternatives: int = 3,
@@ -776,7 +776,8 @@ def totem_epci(
     QPV: those of the EPCI. Existing offer: active actors matching ``service`` (any of them;
     all active actors when None) wherever they are, QPV reached by geometry. Candidates:
     ``"acteurs"`` (active actors of the EPCI's communes, any category), ``"grille"`` (cells of
-    ``pas_m`` metres over the EPCI's communes holding a QPV) or a file of points.
+    ``pas_m`` metres over the EPCI's communes holding a QPV), a file of points, or the frame of
+    :func:`candidats_points` (points entered by the user).
     """
     if sites < 1 or sites > 10:
         raise EcosystemeError("le nombre de sites doit être compris entre 1 et 10.")
@@ -797,6 +798,8 @@ def totem_epci(
         cands = candidats_acteurs(du_territoire[du_territoire["epci_geo"] == siren])
     elif isinstance(candidats, str) and candidats == "grille":
         cands = candidats_grille(depot.communes(siren_epci=siren), qpv, pas_m=pas_m)
+    elif isinstance(candidats, gpd.GeoDataFrame):
+        cands = candidats
     elif isinstance(candidats, Path) or (isinstance(candidats, str) and Path(candidats).exists()):
         cands = candidats_fichier(Path(candidats))
     else:

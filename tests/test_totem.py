@@ -365,3 +365,27 @@ def test_maubeuge_un_site_1000_m_contre_force_brute(depot_hdf: Path, donnees: Pa
         f"Maubeuge : site {site} ({expl.sites['libelle'].iloc[0]}), {res.objectif} habitants nouvellement "
         f"couverts, QPV {nouveaux}, {len(candidats)} candidats, déjà couverts {sorted(deja)}"
     )
+
+
+def test_maubeuge_emplacements_proposes_par_l_utilisateur(depot_hdf: Path) -> None:
+    """Points entered on the page: the one inside the uncovered QPV wins, the far one is listed
+    as an alternative that reaches nobody new."""
+    from ecosysteme.store import ouvrir_depot
+
+    with ouvrir_depot(depot_hdf) as depot:
+        base, _ = totem_epci(depot, MAUBEUGE, service=AIDE, rayon=1000, sites=1)
+        gagnes = set(base.qpv.loc[base.qpv["couvert"] & ~base.qpv["deja_couvert"], "code_qp"])
+        qpv = depot.qpv(siren_epci=MAUBEUGE)
+        cible = qpv[qpv["code_qp"] == sorted(gagnes)[0]].geometry.iloc[0].representative_point()
+        points = candidats_points(
+            pd.DataFrame(
+                {
+                    "libelle": ["Dans le quartier", "Loin"],
+                    "latitude": [cible.y, 50.6],
+                    "longitude": [cible.x, 3.0],
+                }
+            )
+        )
+        res, expl = totem_epci(depot, MAUBEUGE, service=AIDE, rayon=1000, sites=1, candidats=points)
+    assert res.choisis == ("point-1",) and res.objectif > 0
+    assert expl.sites["libelle"].iloc[0] == "Dans le quartier"

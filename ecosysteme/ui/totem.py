@@ -22,6 +22,7 @@ CLE = "totem_"
 CANDIDATS = {
     "acteurs": "Lieux existants du territoire (à transformer en lieu totem)",
     "grille": "Tout point du territoire (grille de 200 m sur les communes ayant un QPV)",
+    "points": "Des emplacements que vous proposez (coordonnées)",
 }
 
 
