@@ -152,13 +152,25 @@ def _controles() -> tuple[Filtre, str, int, list[Filtre], list[str], bool, bool]
     with st.expander("Acteurs affichés et fond de carte", expanded=False):
         a1, a2, a3 = st.columns(3)
         cats = a1.multiselect(
-            "Catégories", _par_famille("categorie"), format_func=lambda k: filtre(k).libelle, key="carte_cat"
+            "Catégories",
+            _par_famille("categorie"),
+            format_func=lambda k: filtre(k).libelle,
+            key="carte_cat",
+            placeholder="Choisir…",
         )
         servs = a2.multiselect(
-            "Services", _par_famille("service"), format_func=lambda k: filtre(k).libelle, key="carte_serv"
+            "Services",
+            _par_famille("service"),
+            format_func=lambda k: filtre(k).libelle,
+            key="carte_serv",
+            placeholder="Choisir…",
         )
         pubs = a3.multiselect(
-            "Publics", _par_famille("public"), format_func=lambda k: filtre(k).libelle, key="carte_pub"
+            "Publics",
+            _par_famille("public"),
+            format_func=lambda k: filtre(k).libelle,
+            key="carte_pub",
+            placeholder="Choisir…",
         )
         b1, b2, b3 = st.columns(3)
         progs = b1.multiselect(
@@ -166,9 +178,14 @@ def _controles() -> tuple[Filtre, str, int, list[Filtre], list[str], bool, bool]
             _par_famille("programme"),
             format_func=lambda k: filtre(k).libelle,
             key="carte_prog",
+            placeholder="Choisir…",
         )
         creneaux = b2.multiselect(
-            "Ouvert", list(CRENEAUX), format_func=LIBELLES_CRENEAUX.__getitem__, key="carte_creneaux"
+            "Ouvert",
+            list(CRENEAUX),
+            format_func=LIBELLES_CRENEAUX.__getitem__,
+            key="carte_creneaux",
+            placeholder="Choisir…",
         )
         gratuit = b3.checkbox("Gratuit seulement", key="carte_gratuit")
         d1, d2 = st.columns(2)

@@ -5,6 +5,8 @@ a new offer would duplicate. Not to be confused with duplicates (one place recor
 
 from __future__ import annotations
 
+from typing import Any
+
 import folium
 import pandas as pd
 import streamlit as st
@@ -45,7 +47,9 @@ def afficher() -> None:
     st.subheader(md(vue.libelle))
     c1, c2 = st.columns([1, 3])
     distance = c1.select_slider("Distance entre eux (m)", list(DISTANCES), value=500, key=CLE + "distance")
-    services = c2.multiselect("Services", list(standard.enumerations()["services"]), key=CLE + "services")
+    services = c2.multiselect(
+        "Services", list(standard.enumerations()["services"]), key=CLE + "services", placeholder="Choisir…"
+    )
     paires = _paires(donnees.signature(donnees.chemin_depot()), vue.selection, float(distance))
     if services:
         paires = paires[paires["service"].isin(services)]
@@ -61,7 +65,8 @@ def afficher() -> None:
         st.info("Aucun chevauchement à cette distance dans ce territoire.")
         return
     installer_actifs()
-    st_folium(_carte(paires), key=CLE + "carte", height=460, width="stretch", returned_objects=[])
+    fond = territoire.contours_communes(donnees.signature(donnees.chemin_depot()), vue.selection)
+    st_folium(_carte(paires, fond), key=CLE + "carte", height=460, width="stretch", returned_objects=[])
     st.markdown("#### Paires")
     st.dataframe(
         paires[
@@ -88,7 +93,7 @@ def afficher() -> None:
         st.dataframe(g, hide_index=True, width="stretch")
 
 
-def _carte(paires: pd.DataFrame) -> folium.Map:
+def _carte(paires: pd.DataFrame, fond: dict[str, Any] | None) -> folium.Map:
     """Lines between overlapping actors (orange) or actors with unknown hours (grey); no text
     from the data in the map (the table names them)."""
     lons = pd.concat([paires["lon_a"], paires["lon_b"]])
@@ -97,6 +102,10 @@ def _carte(paires: pd.DataFrame) -> folium.Map:
     carte = folium.Map(location=[(y0 + y1) / 2, (x0 + x1) / 2], tiles=None, zoom_start=13, max_zoom=19)
     actifs_statiques().appliquer(carte, NOMS_JS_CARTE, NOMS_CSS_CARTE)
     carte.fit_bounds([[y0, x0], [y1, x1]])
+    if fond:  # the communes as outlines: readable offline, without tiles
+        folium.GeoJson(
+            fond, style_function=lambda _f: {"color": "#888888", "weight": 1, "fill": False}
+        ).add_to(carte)
     for _, r in paires.drop_duplicates(["id_a", "id_b"]).iterrows():
         couleur = "#e6550d" if r["statut_horaires"] == STATUT_CHEVAUCHEMENT else "#999999"
         ligne = folium.PolyLine(  # type: ignore[no-untyped-call]

@@ -8,14 +8,12 @@ saves a stale copy sees both versions side by side and chooses; nothing is lost.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from ecosysteme import standard
-from ecosysteme.carte.geometrie import simplifier
 from ecosysteme.errors import ConflitDeVersion, EcosystemeError
 from ecosysteme.fiches import CLASSES_FRAICHEUR, fraicheur
 from ecosysteme.inventaire import (
@@ -27,7 +25,6 @@ from ecosysteme.inventaire import (
     tableau,
 )
 from ecosysteme.models import Acteur, Categorie, Statut
-from ecosysteme.selection import Selection
 from ecosysteme.store import ouvrir_depot
 from ecosysteme.store.base import Action
 from ecosysteme.ui import donnees, editeur, saisie_acteur, territoire
@@ -69,22 +66,11 @@ def afficher() -> None:
     liste, ajout, fiche = st.tabs(["Liste", "Ajouter un acteur", "Fiche de l'acteur"])
     with liste:
         _liste(vue.acteurs, vue.libelle, aujourdhui, auteur)
-    fond = _contours(donnees.signature(donnees.chemin_depot()), vue.selection)
+    fond = territoire.contours_communes(donnees.signature(donnees.chemin_depot()), vue.selection)
     with ajout:
         _ajout(data["acteurs"], aujourdhui, auteur, fond)
     with fiche:
         _fiche(aujourdhui, auteur, fond)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _contours(sig: tuple[str, float], selection: Selection) -> dict[str, Any] | None:
-    """The territory's communes as light GeoJSON outlines (simplified to 30 m) for the placing
-    map: it stays readable offline, without tiles."""
-    communes = territoire.filtrer_selection(donnees.territoire(sig), selection).communes
-    if communes.empty:
-        return None
-    contours = simplifier(communes[["code", "geometry"]], 30.0)
-    return dict(json.loads(contours.to_json(drop_id=True)))
 
 
 # --- the list ------------------------------------------------------------------------------
@@ -95,15 +81,19 @@ def _liste(acteurs: pd.DataFrame, libelle: str, aujourdhui: dt.date, auteur: str
     enum = standard.enumerations()
     c1, c2, c3 = st.columns([2, 1, 1])
     texte = c1.text_input("Rechercher", key="inv_texte", placeholder="nom, adresse, commune, identifiant")
-    categories = c2.multiselect("Catégorie", [c.value for c in Categorie], key="inv_categories")
-    services = c3.multiselect("Service", list(enum["services"]), key="inv_services")
+    categories = c2.multiselect(
+        "Catégorie", [c.value for c in Categorie], key="inv_categories", placeholder="Choisir…"
+    )
+    services = c3.multiselect("Service", list(enum["services"]), key="inv_services", placeholder="Choisir…")
     c4, c5, c6, c7 = st.columns(4)
     communes = sorted({str(c) for c in acteurs.get("commune", pd.Series(dtype=object)).dropna() if str(c)})
-    choix_communes = c4.multiselect("Commune", communes, key="inv_communes")
-    fraicheurs = c5.multiselect("Fraîcheur", list(CLASSES_FRAICHEUR), key="inv_fraicheurs")
+    choix_communes = c4.multiselect("Commune", communes, key="inv_communes", placeholder="Choisir…")
+    fraicheurs = c5.multiselect(
+        "Fraîcheur", list(CLASSES_FRAICHEUR), key="inv_fraicheurs", placeholder="Choisir…"
+    )
     base = tableau(acteurs, FiltresInventaire(), aujourdhui)
-    sources = c6.multiselect("Source", sorted(set(base["source"])), key="inv_sources")
-    statuts = c7.multiselect("Statut", [s.value for s in Statut], key="inv_statuts")
+    sources = c6.multiselect("Source", sorted(set(base["source"])), key="inv_sources", placeholder="Choisir…")
+    statuts = c7.multiselect("Statut", [s.value for s in Statut], key="inv_statuts", placeholder="Choisir…")
     tab = tableau(
         acteurs,
         FiltresInventaire(

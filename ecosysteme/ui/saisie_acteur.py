@@ -57,6 +57,7 @@ def formulaire(prefixe: str, base: Acteur | None, fond: Mapping[str, Any] | None
         default=[t for t in b.get("typologie") or [] if t in typos],
         format_func=lambda t: f"{t} — {typos[t]}",
         key=k + "typologie",
+        placeholder="Choisir…",
     )
     c1, c2 = st.columns(2)
     v["pivot"] = (
@@ -130,6 +131,7 @@ def formulaire(prefixe: str, base: Acteur | None, fond: Mapping[str, Any] | None
             valeurs,
             default=[x for x in b.get(champ) or [] if x in valeurs],
             key=k + champ,
+            placeholder="Choisir…",
         )
     st.markdown("##### Service itinérant")
     v["arrets"] = _arrets(k, b.get("arrets") or [])

@@ -55,6 +55,7 @@ def afficher() -> None:
         default=["tous", "service:Aide aux démarches administratives"],
         format_func=lambda c: filtre(c).libelle,
         key=CLE + "filtres",
+        placeholder="Choisir…",
     )
     if not filtres:
         st.info("Choisissez au moins une offre à comparer.")
@@ -81,7 +82,7 @@ def afficher() -> None:
             )
             st.rerun()
     st.markdown("#### Comparer des scénarios enregistrés")
-    noms = st.multiselect("Scénarios", list(enregistres), key=CLE + "comparer")
+    noms = st.multiselect("Scénarios", list(enregistres), key=CLE + "comparer", placeholder="Choisir…")
     if noms:
         try:
             t = comparer_scenarios(vue.qpv, data["acteurs"], [enregistres[n] for n in noms], p)
@@ -128,6 +129,7 @@ def _formulaire(base: Scenario | None, acteurs: pd.DataFrame) -> Scenario | None
         list(standard.enumerations()["services"]),
         default=list(base.ajouts[0].services) if base and base.ajouts else [],
         key=k + "services",
+        placeholder="Choisir…",
     )
     noms = dict(zip(acteurs["id"].astype(str), acteurs["nom"].astype(str), strict=True))
     fermes = st.multiselect(
@@ -136,6 +138,7 @@ def _formulaire(base: Scenario | None, acteurs: pd.DataFrame) -> Scenario | None
         default=[i for i in (base.fermetures if base else ()) if i in noms],
         format_func=lambda i: f"{noms[i]} ({i})",
         key=k + "fermes",
+        placeholder="Choisir…",
     )
     etiquettes = {f"{noms[i]} ({i})": i for i in noms}
     h_depart = pd.DataFrame(

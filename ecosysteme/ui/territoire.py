@@ -4,13 +4,16 @@ search by name, SIREN or commune. The choice survives page changes and is mirror
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import streamlit as st
 
+from ecosysteme.carte.geometrie import simplifier
 from ecosysteme.regions import REGIONS, departements
 from ecosysteme.selection import Selection, Vue, chercher_epci, filtrer, regions_presentes
 from ecosysteme.summary import sirens
+from ecosysteme.ui import donnees
 
 TOUS = "(tous)"
 _CLES = ("region", "departement", "epci")
@@ -115,3 +118,14 @@ def choisir(data: dict[str, Any]) -> Vue:
 def filtrer_selection(data: dict[str, Any], selection: Selection) -> Vue:
     """What lies in ``selection`` (no widget drawn: for cached computations keyed by it)."""
     return filtrer(data["qpv"], data["epci"], data["communes"], data["acteurs"], selection)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def contours_communes(sig: tuple[str, float], selection: Selection) -> dict[str, Any] | None:
+    """The territory's communes as light GeoJSON outlines (simplified to 30 m) under the small
+    maps (placing an actor, overlaps): they stay readable offline, without tiles."""
+    communes = filtrer_selection(donnees.territoire(sig), selection).communes
+    if communes.empty:
+        return None
+    contours = simplifier(communes[["code", "geometry"]], 30.0)
+    return dict(json.loads(contours.to_json(drop_id=True)))

@@ -59,6 +59,7 @@ def afficher() -> None:
         list(standard.enumerations()["services"]),
         default=["Aide aux démarches administratives"],
         key=CLE + "services",
+        placeholder="Choisir…",
     )
     rayon = c2.select_slider(
         "Distance à pied (m)", list(donnees.SEUILS_MARCHE), value=1000, key=CLE + "rayon"
@@ -105,7 +106,7 @@ def afficher() -> None:
     )
     st.caption(f"Règle : {expl.regle}.")
     st.markdown("#### Quartiers atteints")
-    st.dataframe(expl.qpv, hide_index=True, width="stretch")
+    st.dataframe(expl.qpv.round({"distance_m": 0}), hide_index=True, width="stretch")
     if not expl.doublons.empty:
         st.markdown("#### Offres existantes à portée des sites (à coordonner)")
         st.dataframe(expl.doublons, hide_index=True, width="stretch")
