@@ -141,11 +141,9 @@ def _option(o: Choix, v_garde: Any, v_autre: Any) -> str:
     if o == "les deux":
         return LIBELLES_CHOIX[o]
     texte = (
-        ", ".join(map(str, valeur))
-        if isinstance(valeur, list)
-        else ("—" if valeur in (None, "") else str(valeur))
+        ", ".join(map(str, valeur)) if isinstance(valeur, list) else ("" if valeur is None else str(valeur))
     )
-    return f"{LIBELLES_CHOIX[o]} : {texte[:80]}"
+    return f"{LIBELLES_CHOIX[o]} : {(texte or '—')[:80]}"
 
 
 def _ecrire(action: Any, message: str) -> None:
