@@ -7,6 +7,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import geopandas as gpd
 import pandas as pd
@@ -50,6 +51,20 @@ def csv_octets(df: pd.DataFrame) -> bytes:
     return texte.to_csv(sep=";", index=False).encode("utf-8-sig")
 
 
+def xlsx_octets(df: pd.DataFrame) -> bytes:
+    """A table as the bytes of an XLSX file (header frozen, filters, widths; text cells never
+    formulas): for a download button."""
+    import io
+
+    tampon = io.BytesIO()
+    texte = df.copy()
+    for col in texte.columns:
+        if texte[col].dtype == object or pd.api.types.is_string_dtype(texte[col]):
+            texte[col] = texte[col].map(neutraliser)
+    _xlsx(texte, tampon)
+    return tampon.getvalue()
+
+
 def ecrire_tableau(
     df: pd.DataFrame, chemin: Path, gdf: gpd.GeoDataFrame | None = None, couche: str = "couverture"
 ) -> Path:
@@ -76,7 +91,7 @@ def ecrire_tableau(
     raise EcosystemeError(f"format de sortie « {suffixe or chemin} » inconnu : .csv, .xlsx ou .gpkg attendu.")
 
 
-def _xlsx(df: pd.DataFrame, chemin: Path) -> None:
+def _xlsx(df: pd.DataFrame, chemin: Path | BinaryIO) -> None:
     from openpyxl.utils import get_column_letter
 
     with pd.ExcelWriter(chemin, engine="openpyxl") as writer:

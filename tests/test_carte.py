@@ -222,6 +222,18 @@ def test_html_autonome_sans_ressource_externe() -> None:
     assert "url(data:image/png;base64," in page
 
 
+def test_html_autonome_titre_et_sources_echappes() -> None:
+    carte = carte_couverture(qpv_petits(), DISTANCE, acteurs_petits(), communes=communes_petites())
+    page = html_autonome(
+        carte,
+        titre="Couverture <b>Hem</b>",
+        sources="Sources : ANCT — QPV 2024 ; inventaire local au 26/11/2026",
+    )
+    corps = page.split("<body", 1)[1]
+    assert "Couverture &lt;b&gt;Hem&lt;/b&gt;" in corps and "<b>Hem</b>" not in corps
+    assert "Sources : ANCT — QPV 2024 ; inventaire local au 26/11/2026" in corps
+
+
 def test_html_autonome_refuse_un_plugin_cdn() -> None:
     carte = carte_couverture(qpv_petits(), DISTANCE)
     Fullscreen().add_to(carte)

@@ -193,3 +193,14 @@ def test_fiche_qpv_montre_chaque_offre_au_seuil_choisi(store: Path) -> None:
     cn = offres.loc["Conseiller numérique"]
     assert cn["plus proche (m)"] == pytest.approx(1381, abs=1)
     assert cn["à 1 000 m"] == 0 and cn["à moins de 1500 m"]
+
+
+def test_carte_export_html_autonome(store: Path) -> None:
+    at = page("2_Carte.py")
+    at.query_params["epci"] = MAUBEUGE
+    at.run()
+    at.button(key="carte_export").click().run()
+    assert not at.exception
+    html = at.session_state["carte_export_html"].decode("utf-8")
+    assert "CA Maubeuge Val de Sambre" in html and "Sources : ANCT — QPV 2024" in html
+    assert "<script src=" not in html and "Content-Security-Policy" in html

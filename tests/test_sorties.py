@@ -14,7 +14,7 @@ import pytest
 from shapely.geometry import box
 
 from ecosysteme.errors import EcosystemeError
-from ecosysteme.sorties import csv_octets, ecrire_tableau, neutraliser
+from ecosysteme.sorties import csv_octets, ecrire_tableau, neutraliser, xlsx_octets
 
 PIEGES = ['=HYPERLINK("http://x")', "+33 3 20", "-1+2", "@SUM(A1)", "Médiathèque ; Hem"]
 
@@ -62,3 +62,11 @@ def test_geopackage_et_format_inconnu(tmp_path: Path) -> None:
     with pytest.raises(EcosystemeError, match="géométries"):
         ecrire_tableau(cadre(), tmp_path / "u.gpkg")
     assert not (tmp_path / "u.gpkg").exists()
+
+
+def test_xlsx_octets_pour_un_telechargement() -> None:
+    import io
+
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx_octets(cadre()))).active
+    assert ws is not None and ws["B2"].value == '\'=HYPERLINK("http://x")' and ws["B2"].data_type == "s"
+    assert ws.freeze_panes == "B2"

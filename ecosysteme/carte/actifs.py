@@ -186,14 +186,15 @@ def _hotes_tuiles(carte: folium.Map) -> list[str]:
     return sorted(set(hotes))
 
 
-def html_autonome(carte: folium.Map, titre: str = "Carte") -> str:
+def html_autonome(carte: folium.Map, titre: str = "Carte", sources: str | None = None) -> str:
     """The map as one self-contained HTML page: Leaflet and MarkerCluster inlined, no external
     script or style sheet, and a Content-Security-Policy that runs only the page's own scripts
     (by hash: an injected ``<script>`` or ``onerror=`` would not run) and loads images only from
     ``data:`` and the tile server, if the map has tiles.
 
     Raises :class:`EcosystemeError` if the map uses a resource other than Leaflet and
-    MarkerCluster (jQuery, Bootstrap…): it could not work offline.
+    MarkerCluster (jQuery, Bootstrap…): it could not work offline. ``titre`` and ``sources``
+    (the sources and date line) are shown over the map, escaped.
     """
     connus: dict[str, str] = {}
     for e in _elements(carte):
@@ -232,4 +233,12 @@ def html_autonome(carte: folium.Map, titre: str = "Carte") -> str:
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{texte_html(titre)}</title>"
     )
-    return page.replace("<head>", "<head>\n" + entete, 1)
+    page = page.replace("<head>", "<head>\n" + entete, 1)
+    cartouche = (
+        '<div style="position:fixed;top:8px;left:56px;z-index:1000;background:rgba(255,255,255,.92);'
+        'padding:6px 10px;border-radius:4px;font:14px/1.3 sans-serif;max-width:60%">'
+        f'<div style="font-weight:bold;font-size:16px">{texte_html(titre)}</div>'
+        + (f'<div style="font-size:12px;color:#444">{texte_html(sources)}</div>' if sources else "")
+        + "</div>"
+    )
+    return re.sub(r"<body([^>]*)>", lambda m: f"<body{m.group(1)}>\n{cartouche}", page, count=1)

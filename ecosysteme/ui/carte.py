@@ -12,7 +12,7 @@ import streamlit as st
 
 from ecosysteme import config
 from ecosysteme.carte import LignesActeurs, Mesure, carte_couverture, simplifier, tracer
-from ecosysteme.carte.actifs import actifs_statiques, installer
+from ecosysteme.carte.actifs import actifs_statiques, html_autonome, installer
 from ecosysteme.carte.construire import acteur_clique, code_qp_clique, id_acteur_clique
 from ecosysteme.carte.geometrie import TOLERANCE_FOND_M, TOLERANCE_QPV_M, bandes_distance
 from ecosysteme.coverage import CRENEAUX, Filtre, filtre, filtrer_acteurs, filtres_famille, tous_les_filtres
@@ -321,6 +321,21 @@ def afficher() -> None:
         st.session_state["fiche_qpv" if clic[0] == "qpv" else "fiche_acteur"] = clic[1]
     with col_fiche:
         _fiches(vue, couv, seuil)
+    with st.expander("Exporter cette carte"):
+        titre = f"{mesure.libelle} — {vue.libelle}"
+        sources = f"Sources : ANCT — QPV 2024 ; inventaire local au {dt.date.today():%d/%m/%Y}"
+        if st.button("Préparer la carte en HTML autonome (s'ouvre sans Internet)", key="carte_export"):
+            export = _carte(qpv, mesure, fonds["acteurs"].parmi(acteurs["id"]), fonds, zones, tuiles)
+            st.session_state["carte_export_html"] = html_autonome(export, titre, sources).encode("utf-8")
+        contenu = st.session_state.get("carte_export_html")
+        if contenu:
+            st.download_button(
+                "Télécharger la carte (HTML)",
+                contenu,
+                file_name="carte_couverture.html",
+                mime="text/html",
+                key="carte_export_telecharger",
+            )
 
 
 def _choix_fiche(libelle: str, options: list[str], noms: dict[str, str], cle: str, aide: str) -> str | None:

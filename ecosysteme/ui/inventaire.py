@@ -25,6 +25,7 @@ from ecosysteme.inventaire import (
     tableau,
 )
 from ecosysteme.models import Acteur, Categorie, Statut
+from ecosysteme.sorties import csv_octets, xlsx_octets
 from ecosysteme.store import ouvrir_depot
 from ecosysteme.store.base import Action
 from ecosysteme.ui import donnees, editeur, saisie_acteur, territoire
@@ -136,6 +137,17 @@ def _liste(acteurs: pd.DataFrame, libelle: str, aujourdhui: dt.date, auteur: str
         selection_mode="multi-row",
         key="inv_table",
         column_config={"id": st.column_config.TextColumn("Identifiant")},
+    )
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button(
+        "Liste (XLSX)",
+        xlsx_octets(tab),
+        file_name="inventaire_acteurs.xlsx",
+        key="inv_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    c2.download_button(
+        "Liste (CSV)", csv_octets(tab), file_name="inventaire_acteurs.csv", mime="text/csv", key="inv_csv"
     )
     lignes = list(choix.selection.rows) if choix is not None else []
     choisis = tab.iloc[lignes] if lignes else tab.iloc[:0]

@@ -10,6 +10,7 @@ import streamlit as st
 
 from ecosysteme.coverage import filtres_famille
 from ecosysteme.lacunes import matrice
+from ecosysteme.sorties import csv_octets, xlsx_octets
 from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.texte import md
 
@@ -114,6 +115,27 @@ def afficher() -> None:
         f"Vert : à moins de {seuil} m ; orange : à moins de {2 * seuil} m ; rouge : plus loin ; "
         "gris : aucun dans le territoire. Distance au périmètre du quartier (0 : dans le quartier). "
         "Cliquez un en-tête pour trier."
+    )
+    export = vue_m.drop(columns=["aucun acteur à portée"]).assign(
+        **{"aucun acteur à portée": vue_m["aucun acteur à portée"].map({True: "oui", False: "non"})}
+    )
+    nom_fichier = (
+        f"lacunes_{vue.selection.siren or vue.selection.departement or vue.selection.region}_{seuil}m"
+    )
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button(
+        "Tableau (XLSX)",
+        xlsx_octets(export),
+        file_name=f"{nom_fichier}.xlsx",
+        key="lacunes_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    c2.download_button(
+        "Tableau (CSV)",
+        csv_octets(export),
+        file_name=f"{nom_fichier}.csv",
+        mime="text/csv",
+        key="lacunes_csv",
     )
     total = pd.to_numeric(vue_m["habitants"], errors="coerce")
     connus = int(total.sum(skipna=True))
