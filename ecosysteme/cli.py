@@ -469,6 +469,97 @@ def totem(
         console.print(f"Tableau écrit : {chemin}")
 
 
+FORMATS_EXPORT = ("pdf", "png", "xlsx", "csv", "standard", "gpkg", "geojson")
+
+
+@app.command()
+def exporter(
+    format_: Annotated[str, typer.Option("--format", help="pdf, png, xlsx, csv, standard, gpkg ou geojson.")],
+    sortie: Annotated[Path, typer.Option("--sortie", help="Dossier où écrire les fichiers.")],
+    epci: Annotated[str | None, typer.Option("--epci", help="SIREN de l'EPCI.")] = None,
+    departement: Annotated[
+        str | None,
+        typer.Option("--departement", help="Code du département : un fichier par EPCI ayant des QPV."),
+    ] = None,
+    orientation: Annotated[
+        str, typer.Option("--orientation", help="Cartes : paysage ou portrait.")
+    ] = "paysage",
+    producteur: Annotated[
+        str | None,
+        typer.Option("--producteur", help="Standard : SIRET/SIREN du producteur (défaut : l'EPCI)."),
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Les fichiers de la feuille de route : cartes A4 (PDF, PNG), matrice des lacunes (XLSX, CSV),
+    inventaire au standard national, géodonnées (GeoPackage, GeoJSON) ; un fichier par EPCI."""
+    import datetime as dt
+
+    from ecosysteme.coverage import Parametres, filtres_famille
+    from ecosysteme.coverage import couverture as calculer
+    from ecosysteme.exports.cartes import carte_epci, exporter_carte
+    from ecosysteme.exports.geodonnees import exporter_geojson_couches, exporter_gpkg
+    from ecosysteme.exports.standard import exporter_standard
+    from ecosysteme.lacunes import matrice
+    from ecosysteme.sorties import ecrire_tableau
+    from ecosysteme.summary import sirens
+
+    if format_ not in FORMATS_EXPORT or orientation not in ("paysage", "portrait"):
+        erreurs.print(
+            f"[bold red]Erreur :[/] format parmi {', '.join(FORMATS_EXPORT)} ; "
+            "orientation paysage ou portrait."
+        )
+        raise typer.Exit(code=2)
+    if (epci is None) == (departement is None):
+        erreurs.print("[bold red]Erreur :[/] indiquez --epci ou --departement (l'un des deux).")
+        raise typer.Exit(code=2)
+    ecrits: list[Path] = []
+    try:
+        with _ouvrir(store) as depot:
+            qpv = depot.qpv(siren_epci=epci, insee_dep=departement)
+            if qpv.empty:
+                raise EcosystemeError(
+                    "aucun QPV pour ce territoire dans le dépôt (code exact ? données importées ?)."
+                )
+            liste = [epci] if epci else sorted({s for v in qpv["siren_epci"] for s in sirens(v)})
+            noms = dict(zip(depot.epci()["siren_epci"], depot.epci()["nom_epci"], strict=True))
+            acteurs = depot.acteurs_gdf() if format_ in ("xlsx", "csv") else None
+            for siren in liste:
+                nom = noms.get(siren, siren)
+                if format_ in ("pdf", "png"):
+                    fig = carte_epci(depot, siren, orientation=orientation)  # type: ignore[arg-type]
+                    ecrits.append(exporter_carte(fig, sortie / f"carte_{siren}_{orientation}.{format_}"))
+                elif format_ in ("xlsx", "csv"):
+                    q = depot.qpv(siren_epci=siren)
+                    filtres = filtres_famille("service")
+                    couv = calculer(q, acteurs, Parametres(filtres=filtres))
+                    ecrits.append(
+                        ecrire_tableau(matrice(couv, q, filtres), sortie / f"lacunes_{siren}.{format_}")
+                    )
+                elif format_ == "standard":
+                    ecrits.append(
+                        exporter_standard(
+                            depot.lister(siren_epci=siren),
+                            sortie,
+                            producteur=producteur or siren,
+                            date=dt.date.today(),
+                            territoire=nom,
+                        )
+                    )
+                elif format_ == "gpkg":
+                    ecrits.append(exporter_gpkg(depot, sortie / f"ecosysteme_{siren}.gpkg", siren_epci=siren))
+                else:
+                    ecrits.extend(
+                        exporter_geojson_couches(
+                            depot, sortie, siren_epci=siren, prefixe=f"{siren}_"
+                        ).values()
+                    )
+    except (EcosystemeError, OSError) as exc:
+        raise _echec(exc) from exc
+    for chemin in ecrits:
+        console.print(f"Écrit : {chemin}")
+    console.print(f"{len(ecrits)} fichier(s) pour {len(liste)} EPCI.")
+
+
 @app.command()
 def lots(store: StoreOpt = None) -> None:
     """Lister les lots d'import (fichier, date, nombres, annulé ou non)."""

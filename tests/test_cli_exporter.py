@@ -1,0 +1,60 @@
+"""`ecosysteme exporter` on the real Hauts-de-France store (read-only): one file per EPCI, each
+opened and checked; bad options refused in French."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pyogrio
+import pytest
+from typer.testing import CliRunner
+
+from ecosysteme.cli import app
+from ecosysteme.exports.standard import valider
+
+pytestmark = pytest.mark.donnees_reelles
+MAUBEUGE = "200043396"
+
+
+def exporter(depot: Path, sortie: Path, *args: str) -> str:
+    res = CliRunner().invoke(app, ["exporter", *args, "--sortie", str(sortie), "--store", str(depot)])
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def test_exports_d_un_epci(depot_hdf: Path, tmp_path: Path) -> None:
+    avant = depot_hdf.read_bytes()
+    exporter(depot_hdf, tmp_path, "--format", "xlsx", "--epci", MAUBEUGE)
+    ws = openpyxl.load_workbook(tmp_path / f"lacunes_{MAUBEUGE}.xlsx").active
+    assert ws is not None and ws.max_row == 12  # header + 11 QPV
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    exporter(depot_hdf, tmp_path, "--format", "standard", "--epci", MAUBEUGE)
+    (standard,) = tmp_path.glob("*_lieux-de-mediation-numerique_*.csv")
+    assert standard.name.startswith("2") and MAUBEUGE in standard.name
+    assert valider(standard) == []
+    exporter(depot_hdf, tmp_path, "--format", "gpkg", "--epci", MAUBEUGE)
+    couches = {n for n, _ in pyogrio.list_layers(tmp_path / f"ecosysteme_{MAUBEUGE}.gpkg")}
+    assert {"qpv", "acteurs", "couverture"} <= couches
+    sortie = exporter(depot_hdf, tmp_path, "--format", "pdf", "--epci", MAUBEUGE, "--orientation", "portrait")
+    pdf = tmp_path / f"carte_{MAUBEUGE}_portrait.pdf"
+    assert pdf.exists() and "1 fichier(s) pour 1 EPCI" in sortie
+    if Path("/usr/bin/pdftotext").exists():
+        texte = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "CA Maubeuge Val de Sambre" in texte and "Sources" in texte
+    assert depot_hdf.read_bytes() == avant  # exports never write the store
+    assert not list(tmp_path.glob(".*"))  # no temp file left
+
+
+def test_options_refusees(depot_hdf: Path, tmp_path: Path) -> None:
+    r = CliRunner().invoke(
+        app, ["exporter", "--format", "docx", "--epci", MAUBEUGE, "--sortie", str(tmp_path)]
+    )
+    assert r.exit_code == 2 and "format parmi" in r.output
+    r = CliRunner().invoke(
+        app, ["exporter", "--format", "pdf", "--sortie", str(tmp_path), "--store", str(depot_hdf)]
+    )
+    assert r.exit_code == 2 and "--epci ou --departement" in r.output
