@@ -182,3 +182,12 @@ def test_fermer_rouvrir_et_annuler(store: Path) -> None:
     at.button(key="inv_annuler").click().run()
     with ouvrir_depot(store) as d:
         assert d.obtenir(cible.id).statut.value == "actif"
+
+
+def test_inventaire_au_standard_national(store: Path) -> None:
+    at = page()
+    at.text_input(key="inv_standard_producteur").input("21590392100017").run()
+    at.button(key="inv_standard").click().run()
+    assert not at.exception, at.exception
+    assert any("conformes au schéma du standard" in c.value for c in at.caption)
+    assert any("non publiés" in w.value and "date_maj" in w.value for w in at.warning)

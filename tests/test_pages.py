@@ -204,3 +204,13 @@ def test_carte_export_html_autonome(store: Path) -> None:
     html = at.session_state["carte_export_html"].decode("utf-8")
     assert "CA Maubeuge Val de Sambre" in html and "Sources : ANCT — QPV 2024" in html
     assert "<script src=" not in html and "Content-Security-Policy" in html
+
+
+def test_carte_export_pdf_a4(store: Path) -> None:
+    at = page("2_Carte.py")
+    at.query_params["epci"] = MAUBEUGE
+    at.run()
+    at.button(key="carte_export_pdf").click().run()
+    assert not at.exception
+    pdf = at.session_state["carte_export_pdf_octets"]
+    assert pdf.startswith(b"%PDF") and b"/MediaBox" in pdf

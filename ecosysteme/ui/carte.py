@@ -336,6 +336,43 @@ def afficher() -> None:
                 mime="text/html",
                 key="carte_export_telecharger",
             )
+        if vue.selection.siren is None:
+            st.caption("Carte A4 pour un document : choisissez un EPCI.")
+        elif st.button("Préparer la carte A4 (PDF, 300 dpi)", key="carte_export_pdf"):
+            st.session_state["carte_export_pdf_octets"] = _pdf_a4(vue.selection.siren, f.cle, seuil, genre)
+        pdf = st.session_state.get("carte_export_pdf_octets")
+        if pdf and vue.selection.siren:
+            st.download_button(
+                "Télécharger la carte A4 (PDF)",
+                pdf,
+                file_name=f"carte_{vue.selection.siren}.pdf",
+                mime="application/pdf",
+                key="carte_export_pdf_telecharger",
+            )
+
+
+#: The page's colourings → the document map's measures.
+GENRES_DOCUMENT = {"distance": "distance", "n_300m": "compte", "couvert": "couvert"}
+
+
+def _pdf_a4(siren: str, cle: str, seuil: int, genre: str) -> bytes:
+    """The A4 landscape document map of an EPCI (exports.cartes), as PDF bytes."""
+    import tempfile
+    from pathlib import Path
+
+    from ecosysteme.exports.cartes import carte_epci, exporter_carte
+    from ecosysteme.store import ouvrir_depot
+
+    with ouvrir_depot(donnees.chemin_depot()) as depot:
+        fig = carte_epci(
+            depot,
+            siren,
+            filtre=cle,
+            seuil=float(seuil),
+            genre=GENRES_DOCUMENT.get(genre, "distance"),  # type: ignore[arg-type]
+        )
+    with tempfile.TemporaryDirectory() as dossier:
+        return exporter_carte(fig, Path(dossier) / "carte.pdf").read_bytes()
 
 
 def _choix_fiche(libelle: str, options: list[str], noms: dict[str, str], cle: str, aide: str) -> str | None:

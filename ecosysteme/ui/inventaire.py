@@ -149,6 +149,7 @@ def _liste(acteurs: pd.DataFrame, libelle: str, aujourdhui: dt.date, auteur: str
     c2.download_button(
         "Liste (CSV)", csv_octets(tab), file_name="inventaire_acteurs.csv", mime="text/csv", key="inv_csv"
     )
+    _export_standard(acteurs, libelle, aujourdhui)
     lignes = list(choix.selection.rows) if choix is not None else []
     choisis = tab.iloc[lignes] if lignes else tab.iloc[:0]
     if choisis.empty:
@@ -166,6 +167,48 @@ def _liste(acteurs: pd.DataFrame, libelle: str, aujourdhui: dt.date, auteur: str
             ),
             f"{len(actifs)} acteur(s) fermé(s) (gardés dans l'historique, rouvrables).",
         )
+
+
+def _export_standard(acteurs: pd.DataFrame, libelle: str, aujourdhui: dt.date) -> None:
+    """The territory's active actors as a CSV of the national standard (checked against its
+    schema before it is offered); the actors left out, with their reason."""
+    import tempfile
+    from pathlib import Path
+
+    from ecosysteme.exports.standard import acteurs_exportables, exporter_standard
+
+    with st.expander("Inventaire au standard national des lieux de médiation numérique (CSV)"):
+        producteur = st.text_input(
+            "SIRET ou SIREN du producteur (votre structure)", key="inv_standard_producteur", max_chars=14
+        )
+        if not st.button("Préparer le fichier", key="inv_standard", disabled=not producteur.strip()):
+            return
+        ids = set(acteurs["id"].astype(str))
+        try:
+            with ouvrir_depot(donnees.chemin_depot()) as depot:
+                tous = [a for a in depot.lister() if a.id in ids]
+            gardes, raisons = acteurs_exportables(tous)
+            with tempfile.TemporaryDirectory() as dossier:
+                chemin = exporter_standard(
+                    gardes, Path(dossier), producteur=producteur.strip(), date=aujourdhui, territoire=libelle
+                )
+                st.download_button(
+                    f"Télécharger {chemin.name}",
+                    chemin.read_bytes(),
+                    file_name=chemin.name,
+                    mime="text/csv",
+                    key="inv_standard_telecharger",
+                )
+        except EcosystemeError as exc:
+            st.error(exc.message)
+            return
+        st.caption(f"{len(gardes)} acteur(s) publiés, conformes au schéma du standard (vérifié).")
+        if raisons:
+            st.warning(
+                f"{len(raisons)} acteur(s) non publiés : "
+                + " ; ".join(raisons[:10])
+                + (" ; …" if len(raisons) > 10 else "")
+            )
 
 
 def ouvrir(acteur_id: str) -> None:
