@@ -469,12 +469,18 @@ def totem(
         console.print(f"Tableau écrit : {chemin}")
 
 
-FORMATS_EXPORT = ("pdf", "png", "xlsx", "csv", "standard", "gpkg", "geojson")
+FORMATS_EXPORT = ("pdf", "png", "xlsx", "csv", "standard", "gpkg", "geojson", "docx", "fiche-pdf")
 
 
 @app.command()
 def exporter(
-    format_: Annotated[str, typer.Option("--format", help="pdf, png, xlsx, csv, standard, gpkg ou geojson.")],
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="pdf, png, xlsx, csv, standard, gpkg, geojson, docx ou fiche-pdf (fiche territoire).",
+        ),
+    ],
     sortie: Annotated[Path, typer.Option("--sortie", help="Dossier où écrire les fichiers.")],
     epci: Annotated[str | None, typer.Option("--epci", help="SIREN de l'EPCI.")] = None,
     departement: Annotated[
@@ -491,7 +497,8 @@ def exporter(
     store: StoreOpt = None,
 ) -> None:
     """Les fichiers de la feuille de route : cartes A4 (PDF, PNG), matrice des lacunes (XLSX, CSV),
-    inventaire au standard national, géodonnées (GeoPackage, GeoJSON) ; un fichier par EPCI."""
+    inventaire au standard national, géodonnées (GeoPackage, GeoJSON), fiche territoire (DOCX, PDF) ;
+    un fichier par EPCI."""
     import datetime as dt
 
     from ecosysteme.coverage import Parametres, filtres_famille
@@ -544,6 +551,13 @@ def exporter(
                             date=dt.date.today(),
                             territoire=nom,
                         )
+                    )
+                elif format_ in ("docx", "fiche-pdf"):
+                    from ecosysteme.exports.fiche import fiche_territoire
+
+                    extension = "docx" if format_ == "docx" else "pdf"
+                    ecrits.append(
+                        fiche_territoire(depot, siren, sortie / f"fiche_territoire_{siren}.{extension}")
                     )
                 elif format_ == "gpkg":
                     ecrits.append(exporter_gpkg(depot, sortie / f"ecosysteme_{siren}.gpkg", siren_epci=siren))

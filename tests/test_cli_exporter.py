@@ -45,13 +45,18 @@ def test_exports_d_un_epci(depot_hdf: Path, tmp_path: Path) -> None:
             ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout
         assert "CA Maubeuge Val de Sambre" in texte and "Sources" in texte
+    exporter(depot_hdf, tmp_path, "--format", "docx", "--epci", MAUBEUGE)
+    import docx
+
+    document = docx.Document(str(tmp_path / f"fiche_territoire_{MAUBEUGE}.docx"))
+    assert any(p.style.name.startswith("Heading") and "Lieu totem" in p.text for p in document.paragraphs)
     assert depot_hdf.read_bytes() == avant  # exports never write the store
     assert not list(tmp_path.glob(".*"))  # no temp file left
 
 
 def test_options_refusees(depot_hdf: Path, tmp_path: Path) -> None:
     r = CliRunner().invoke(
-        app, ["exporter", "--format", "docx", "--epci", MAUBEUGE, "--sortie", str(tmp_path)]
+        app, ["exporter", "--format", "odt", "--epci", MAUBEUGE, "--sortie", str(tmp_path)]
     )
     assert r.exit_code == 2 and "format parmi" in r.output
     r = CliRunner().invoke(

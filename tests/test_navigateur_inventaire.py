@@ -42,7 +42,7 @@ def test_ajouter_un_acteur_place_sur_la_carte(store: Path) -> None:
         nom.fill("Tiers-lieu de la Sambre")
         nom.press("Tab")
         page.get_by_text("Sur la carte", exact=True).first.click()
-        page.get_by_text("Fond OpenStreetMap", exact=False).first.click()  # offline: no tiles
+        # offline first: the map draws the communes, no tiles unless asked for
         cadre = page.locator(IFRAME).first
         cadre.wait_for(timeout=60_000)
         cadre.scroll_into_view_if_needed()

@@ -405,6 +405,7 @@ def test_carte_fond_et_tuiles(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not at.exception
     # the known position is the starting point
     assert at.session_state["lieu"] == Lieu(3.9711, 50.2775, "carte")
-    assert "[3.9, 50.25]" in pages[-1].replace("\n", "") and "tile.openstreetmap.org" in pages[-1]
-    at.checkbox(key="l_tuiles").uncheck().run()
-    assert "tile.openstreetmap.org" not in pages[-1]
+    # offline first: no tiles until asked for
+    assert "[3.9, 50.25]" in pages[-1].replace("\n", "") and "tile.openstreetmap.org" not in pages[-1]
+    at.checkbox(key="l_tuiles").check().run()
+    assert "tile.openstreetmap.org" in pages[-1]

@@ -363,7 +363,7 @@ def _nouvel_etat_lieu(lon: float | None, lat: float | None) -> dict[str, Any]:
         "lon": _nombre_txt(lon),
         "point_carte": (lon, lat) if connu else None,
         "dernier_clic": None,
-        "tuiles": True,
+        "tuiles": False,  # offline first: the communes' outlines are the background; tiles on demand
     }
 
 
