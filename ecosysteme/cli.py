@@ -469,7 +469,39 @@ def totem(
         console.print(f"Tableau écrit : {chemin}")
 
 
-FORMATS_EXPORT = ("pdf", "png", "xlsx", "csv", "standard", "gpkg", "geojson", "docx", "fiche-pdf")
+FORMATS_EXPORT = ("html", "pdf", "png", "xlsx", "csv", "standard", "gpkg", "geojson", "docx", "fiche-pdf")
+
+
+def _carte_html(depot: Depot, siren: str, nom: str, chemin: Path) -> Path:
+    """The coverage map of an EPCI (distance from each QPV to the nearest actor) as one
+    self-contained HTML page that opens without network."""
+    import datetime as dt
+
+    from ecosysteme.carte.actifs import html_autonome
+    from ecosysteme.carte.construire import carte_couverture
+    from ecosysteme.carte.mesure import Mesure
+    from ecosysteme.coverage import Parametres, filtre
+    from ecosysteme.coverage import couverture as calculer
+    from ecosysteme.sorties import ecrire_atomique
+
+    qpv = depot.qpv(siren_epci=siren)
+    acteurs = depot.acteurs_gdf()
+    couv = calculer(qpv, acteurs, Parametres(filtres=(filtre("tous"),)))
+    qpv = qpv.assign(valeur=qpv["code_qp"].map(couv.set_index("code_qp")["distance_m"]))
+    mesure = Mesure("valeur", "Tout acteur : distance au plus proche", "distance")
+    du_territoire = depot.acteurs_gdf(siren_epci=siren)
+    actifs = du_territoire[du_territoire["statut"] == "actif"]
+    carte = carte_couverture(
+        qpv, mesure, actifs, communes=depot.communes(siren_epci=siren), epci=depot.epci(siren)
+    )
+    titre = f"{mesure.libelle} — {nom} ({siren})"
+    sources = f"Sources : ANCT — QPV 2024 ; inventaire local au {dt.date.today():%d/%m/%Y}"
+    page = html_autonome(carte, titre, sources)
+
+    def ecrire(p: Path) -> None:
+        p.write_text(page, encoding="utf-8")
+
+    return ecrire_atomique(chemin, ecrire)
 
 
 @app.command()
@@ -532,7 +564,9 @@ def exporter(
             acteurs = depot.acteurs_gdf() if format_ in ("xlsx", "csv") else None
             for siren in liste:
                 nom = noms.get(siren, siren)
-                if format_ in ("pdf", "png"):
+                if format_ == "html":
+                    ecrits.append(_carte_html(depot, siren, nom, sortie / f"carte_{siren}.html"))
+                elif format_ in ("pdf", "png"):
                     fig = carte_epci(depot, siren, orientation=orientation)  # type: ignore[arg-type]
                     ecrits.append(exporter_carte(fig, sortie / f"carte_{siren}_{orientation}.{format_}"))
                 elif format_ in ("xlsx", "csv"):

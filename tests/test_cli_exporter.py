@@ -45,6 +45,9 @@ def test_exports_d_un_epci(depot_hdf: Path, tmp_path: Path) -> None:
             ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout
         assert "CA Maubeuge Val de Sambre" in texte and "Sources" in texte
+    exporter(depot_hdf, tmp_path, "--format", "html", "--epci", MAUBEUGE)
+    html = (tmp_path / f"carte_{MAUBEUGE}.html").read_text(encoding="utf-8")
+    assert "CA Maubeuge Val de Sambre" in html and "Sources : ANCT" in html and "<script src=" not in html
     exporter(depot_hdf, tmp_path, "--format", "docx", "--epci", MAUBEUGE)
     import docx
 
