@@ -560,7 +560,8 @@ def exporter(
                     "aucun QPV pour ce territoire dans le dépôt (code exact ? données importées ?)."
                 )
             liste = [epci] if epci else sorted({s for v in qpv["siren_epci"] for s in sirens(v)})
-            noms = dict(zip(depot.epci()["siren_epci"], depot.epci()["nom_epci"], strict=True))
+            tous_epci = depot.epci()
+            noms = dict(zip(tous_epci["siren_epci"], tous_epci["nom_epci"], strict=True))
             acteurs = depot.acteurs_gdf() if format_ in ("xlsx", "csv") else None
             for siren in liste:
                 nom = noms.get(siren, siren)

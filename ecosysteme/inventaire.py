@@ -106,16 +106,16 @@ def tableau(acteurs: pd.DataFrame, filtres: FiltresInventaire, aujourdhui: dt.da
     ``commune`` / ``epci`` filters read the commune and EPCI found from the actor's point
     (``commune_geo`` / ``epci_geo`` of ``summary.rattacher``) when present, else ``code_insee``.
     """
+    return filtrer_tableau(construire_tableau(acteurs, aujourdhui), acteurs, filtres)
+
+
+def construire_tableau(acteurs: pd.DataFrame, aujourdhui: dt.date) -> pd.DataFrame:
+    """Every actor as an inventory row, in the input's order (built once, filtered many times)."""
     n = len(acteurs)
     classes = [fraicheur(d, aujourdhui).classe for d in _colonne(acteurs, "date_maj")]
     sources = [source_de(r) for r in _lignes(acteurs, ("provenance_format", "source"))]
     services = _colonne(acteurs, "services")
-    communes_geo = _colonne(acteurs, "commune_geo")
-    codes = np.array(
-        [_texte(g) or _texte(c) for g, c in zip(communes_geo, _colonne(acteurs, "code_insee"), strict=True)],
-        dtype=object,
-    )
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "id": _colonne(acteurs, "id"),
             "nom": _colonne(acteurs, "nom"),
@@ -131,6 +131,20 @@ def tableau(acteurs: pd.DataFrame, filtres: FiltresInventaire, aujourdhui: dt.da
             "version": [int(v) if _texte(v) else 0 for v in _colonne(acteurs, "version")],
         },
         index=pd.RangeIndex(n),
+    )
+
+
+def filtrer_tableau(out: pd.DataFrame, acteurs: pd.DataFrame, filtres: FiltresInventaire) -> pd.DataFrame:
+    """The rows of ``out`` (:func:`construire_tableau` of ``acteurs``, same rows in the same
+    order) that match ``filtres``, sorted by name."""
+    n = len(out)
+    services = _colonne(acteurs, "services")
+    codes = np.array(
+        [
+            _texte(g) or _texte(c)
+            for g, c in zip(_colonne(acteurs, "commune_geo"), _colonne(acteurs, "code_insee"), strict=True)
+        ],
+        dtype=object,
     )
     garde = np.ones(n, dtype=bool)
     if filtres.texte.strip():

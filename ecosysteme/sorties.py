@@ -41,13 +41,19 @@ def neutraliser(valeur: object) -> object:
     return valeur
 
 
-def csv_octets(df: pd.DataFrame) -> bytes:
-    """A table as the bytes of a French-spreadsheet CSV (UTF-8 with BOM, « ; »), formulas
-    neutralised: for a download button."""
+def _neutralise(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells a spreadsheet would run as formulas are neutralised."""
     texte = df.copy()
     for col in texte.columns:
         if texte[col].dtype == object or pd.api.types.is_string_dtype(texte[col]):
             texte[col] = texte[col].map(neutraliser)
+    return texte
+
+
+def csv_octets(df: pd.DataFrame) -> bytes:
+    """A table as the bytes of a French-spreadsheet CSV (UTF-8 with BOM, « ; »), formulas
+    neutralised: for a download button."""
+    texte = _neutralise(df)
     return texte.to_csv(sep=";", index=False).encode("utf-8-sig")
 
 
@@ -57,10 +63,7 @@ def xlsx_octets(df: pd.DataFrame) -> bytes:
     import io
 
     tampon = io.BytesIO()
-    texte = df.copy()
-    for col in texte.columns:
-        if texte[col].dtype == object or pd.api.types.is_string_dtype(texte[col]):
-            texte[col] = texte[col].map(neutraliser)
+    texte = _neutralise(df)
     _xlsx(texte, tampon)
     return tampon.getvalue()
 
@@ -71,10 +74,7 @@ def ecrire_tableau(
     """A table to .csv (UTF-8 with BOM, ``;``), .xlsx (header frozen, filters) or .gpkg
     (with the QPV geometries, EPSG:4326), atomically; formulas neutralised in text cells."""
     suffixe = Path(chemin).suffix.lower()
-    texte = df.copy()
-    for col in texte.columns:
-        if texte[col].dtype == object or pd.api.types.is_string_dtype(texte[col]):
-            texte[col] = texte[col].map(neutraliser)
+    texte = _neutralise(df)
     if suffixe == ".csv":
         return ecrire_atomique(chemin, lambda p: texte.to_csv(p, sep=";", index=False, encoding="utf-8-sig"))
     if suffixe == ".xlsx":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,12 @@ def depot_hdf(tmp_path_factory: pytest.TempPathFactory, donnees: Path) -> Path:
     res2 = CliRunner().invoke(app, ["preparer", "--miroir", str(donnees), "--store", str(store)], env=env)
     assert res2.exit_code == 0 and res2.output.count("déjà importé") >= 8, res2.output
     return store
+
+
+@pytest.fixture
+def store_copie(depot_hdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A writable copy of the Hauts-de-France store, used by the app (``ECOSYSTEME_STORE``)."""
+    copie = tmp_path / "store.gpkg"
+    shutil.copy(depot_hdf, copie)
+    monkeypatch.setenv("ECOSYSTEME_STORE", str(copie))
+    return copie

@@ -4,7 +4,6 @@ doublon » remembered."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,14 +15,6 @@ from ecosysteme.store.base import Action
 pytestmark = pytest.mark.donnees_reelles
 RACINE = Path(__file__).resolve().parents[1]
 MAUBEUGE = "200043396"
-
-
-@pytest.fixture
-def store(depot_hdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    copie = tmp_path / "store.gpkg"
-    shutil.copy(depot_hdf, copie)
-    monkeypatch.setenv("ECOSYSTEME_STORE", str(copie))
-    return copie
 
 
 def page() -> AppTest:
@@ -38,18 +29,18 @@ def paire_choisie(at: AppTest) -> tuple[str, str]:
     return str(tab["id A"].iloc[rang]), str(tab["id B"].iloc[rang])
 
 
-def test_fusion_d_une_paire(store: Path) -> None:
+def test_fusion_d_une_paire(store_copie: Path) -> None:
     at = page()
     assert not at.exception
     tab = at.dataframe[0].value
     assert len(tab) >= 1 and (tab["score"] >= 70).all()
     id_a, id_b = paire_choisie(at)
-    with ouvrir_depot(store) as d:
+    with ouvrir_depot(store_copie) as d:
         avant = d.compter()
     at.button(key="doublons_fusionner").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("fusionné" in s.value for s in at.success)
-    with ouvrir_depot(store) as d:
+    with ouvrir_depot(store_copie) as d:
         assert d.compter() == avant - 1
         assert d.fusions() == {id_b: id_a}  # the first record is kept by default
         assert d.historique(id_b)[0].action == Action.FUSION
@@ -59,12 +50,12 @@ def test_fusion_d_une_paire(store: Path) -> None:
     )
 
 
-def test_pas_un_doublon_est_retenu(store: Path) -> None:
+def test_pas_un_doublon_est_retenu(store_copie: Path) -> None:
     at = page()
     id_a, id_b = paire_choisie(at)
     at.button(key="doublons_non").click().run()
     assert not at.exception
-    with ouvrir_depot(store) as d:
+    with ouvrir_depot(store_copie) as d:
         assert d.non_doublons() == {tuple(sorted((id_a, id_b)))}
         assert d.fusions() == {}
     paires = set(zip(at.dataframe[0].value["id A"], at.dataframe[0].value["id B"], strict=True))

@@ -4,7 +4,6 @@ the duplicate warning for a near copy, a stale edit's conflict, close / reopen, 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,14 +15,6 @@ from ecosysteme.store import ouvrir_depot
 pytestmark = pytest.mark.donnees_reelles
 RACINE = Path(__file__).resolve().parents[1]
 MAUBEUGE = "200043396"
-
-
-@pytest.fixture
-def store(depot_hdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    copie = tmp_path / "store.gpkg"
-    shutil.copy(depot_hdf, copie)
-    monkeypatch.setenv("ECOSYSTEME_STORE", str(copie))
-    return copie
 
 
 def page() -> AppTest:
@@ -45,7 +36,7 @@ def placer(at: AppTest, lat: str, lon: str, prefixe: str = "inv_ajout_") -> AppT
     return at.run()
 
 
-def test_liste_du_territoire_et_filtres(store: Path) -> None:
+def test_liste_du_territoire_et_filtres(store_copie: Path) -> None:
     at = page()
     assert not at.exception
     tab = at.dataframe[0].value
@@ -58,8 +49,8 @@ def test_liste_du_territoire_et_filtres(store: Path) -> None:
     assert set(at.dataframe[0].value["Fraîcheur"]) <= {"inconnue"}
 
 
-def test_un_acteur_valide_est_enregistre(store: Path) -> None:
-    with ouvrir_depot(store) as d:
+def test_un_acteur_valide_est_enregistre(store_copie: Path) -> None:
+    with ouvrir_depot(store_copie) as d:
         avant = d.compter()
     at = page()
     remplir(
@@ -74,7 +65,7 @@ def test_un_acteur_valide_est_enregistre(store: Path) -> None:
     at.button(key="inv_ajout_ok").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("a été ajouté" in s.value for s in at.success)
-    with ouvrir_depot(store) as d:
+    with ouvrir_depot(store_copie) as d:
         assert d.compter() == avant + 1
         nouveau = [a for a in d.lister() if a.nom == "Espace numérique de la Sambre"]
         assert len(nouveau) == 1 and nouveau[0].telephone == "+33327000000"
@@ -91,41 +82,41 @@ def test_un_acteur_valide_est_enregistre(store: Path) -> None:
     ],
 )
 def test_un_champ_faux_donne_son_message_et_n_enregistre_rien(
-    store: Path, champs: dict[str, str], attendu: str
+    store_copie: Path, champs: dict[str, str], attendu: str
 ) -> None:
     at = page()
-    avant = instantane(store)
+    avant = instantane(store_copie)
     remplir(at, **champs)
     at.button(key="inv_ajout_ok").click().run()
     assert not at.exception
     erreurs = " ".join(e.value for e in at.error)
     assert "Rien n'a été enregistré" in erreurs and attendu in erreurs
-    assert instantane(store) == avant
+    assert instantane(store_copie) == avant
 
 
-def test_coordonnees_refusees_par_le_lieu_refusees_par_le_formulaire(store: Path) -> None:
+def test_coordonnees_refusees_par_le_lieu_refusees_par_le_formulaire(store_copie: Path) -> None:
     at = page()
-    avant = instantane(store)
+    avant = instantane(store_copie)
     remplir(at, nom="Lieu")
     placer(at, "3.9711", "50.2775")  # swapped
     at.button(key="inv_ajout_ok").click().run()
     assert not at.exception
     assert "Latitude" in " ".join(e.value for e in at.error if "Rien n'a été enregistré" in e.value)
-    assert instantane(store) == avant
+    assert instantane(store_copie) == avant
 
 
-def test_courriel_faux(store: Path) -> None:
+def test_courriel_faux(store_copie: Path) -> None:
     at = page()
-    avant = instantane(store)
+    avant = instantane(store_copie)
     remplir(at, nom="Lieu")
     at.text_area(key="inv_ajout_courriels").input("contact@")
     at.button(key="inv_ajout_ok").click().run()
     assert "Courriels" in " ".join(e.value for e in at.error)
-    assert instantane(store) == avant
+    assert instantane(store_copie) == avant
 
 
-def test_avertissement_de_doublon_pour_une_copie_proche(store: Path) -> None:
-    with ouvrir_depot(store) as d:
+def test_avertissement_de_doublon_pour_une_copie_proche(store_copie: Path) -> None:
+    with ouvrir_depot(store_copie) as d:
         existant = next(a for a in d.lister(siren_epci=MAUBEUGE) if a.latitude is not None)
         avant = d.compter()
     at = page()
@@ -135,15 +126,15 @@ def test_avertissement_de_doublon_pour_une_copie_proche(store: Path) -> None:
     assert not at.exception
     assert any("existe(nt) déjà" in w.value for w in at.warning)
     assert existant.id in list(at.dataframe[-1].value["id"])
-    with ouvrir_depot(store) as d:
+    with ouvrir_depot(store_copie) as d:
         assert d.compter() == avant  # nothing stored until the user decides
     at.button(key="inv_ajout_force").click().run()
-    with ouvrir_depot(store) as d:
+    with ouvrir_depot(store_copie) as d:
         assert d.compter() == avant + 1
 
 
-def test_modification_perimee_donne_un_conflit_sans_rien_perdre(store: Path) -> None:
-    with ouvrir_depot(store) as d:
+def test_modification_perimee_donne_un_conflit_sans_rien_perdre(store_copie: Path) -> None:
+    with ouvrir_depot(store_copie) as d:
         cible = next(a for a in d.lister(siren_epci=MAUBEUGE))
     at = page()
     at.session_state["inventaire_acteur"] = cible.id
@@ -151,7 +142,7 @@ def test_modification_perimee_donne_un_conflit_sans_rien_perdre(store: Path) -> 
     cle = f"inv_edit_{cible.id}_{cible.version}_"
     assert at.text_input(key=cle + "nom").value == cible.nom
     # another editor saves in between
-    with ouvrir_depot(store) as d:
+    with ouvrir_depot(store_copie) as d:
         d.modifier(cible.model_copy(update={"nom": "Nom changé par Bob"}), "bob")
     at.text_input(key=cle + "nom").input("Nom changé par Alice")
     at.button(key="inv_modifier").click().run()
@@ -160,31 +151,31 @@ def test_modification_perimee_donne_un_conflit_sans_rien_perdre(store: Path) -> 
     comparaison = next(df.value for df in at.dataframe if "version enregistrée" in df.value.columns)
     assert "Nom changé par Bob" in set(comparaison["version enregistrée"])
     assert "Nom changé par Alice" in set(comparaison["votre version"])
-    with ouvrir_depot(store) as d:
+    with ouvrir_depot(store_copie) as d:
         assert d.obtenir(cible.id).nom == "Nom changé par Bob"
     at.button(key="inv_conflit_forcer").click().run()
-    with ouvrir_depot(store) as d:
+    with ouvrir_depot(store_copie) as d:
         a = d.obtenir(cible.id)
         assert a.nom == "Nom changé par Alice" and a.version == cible.version + 2
 
 
-def test_fermer_rouvrir_et_annuler(store: Path) -> None:
-    with ouvrir_depot(store) as d:
+def test_fermer_rouvrir_et_annuler(store_copie: Path) -> None:
+    with ouvrir_depot(store_copie) as d:
         cible = next(a for a in d.lister(siren_epci=MAUBEUGE) if a.statut.value == "actif")
     at = page()
     at.session_state["inventaire_acteur"] = cible.id
     at.run()
     at.button(key="inv_fermer").click().run()
     assert not at.exception
-    with ouvrir_depot(store) as d:
+    with ouvrir_depot(store_copie) as d:
         assert d.obtenir(cible.id).statut.value == "fermé"
     assert any("fermeture" in str(v) for df in at.dataframe for v in df.value.get("action", []))
     at.button(key="inv_annuler").click().run()
-    with ouvrir_depot(store) as d:
+    with ouvrir_depot(store_copie) as d:
         assert d.obtenir(cible.id).statut.value == "actif"
 
 
-def test_inventaire_au_standard_national(store: Path) -> None:
+def test_inventaire_au_standard_national(store_copie: Path) -> None:
     at = page()
     at.text_input(key="inv_standard_producteur").input("21590392100017").run()
     at.button(key="inv_standard").click().run()

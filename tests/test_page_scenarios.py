@@ -4,7 +4,6 @@ compared; the inventory never changes."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,25 +17,17 @@ RACINE = Path(__file__).resolve().parents[1]
 MAUBEUGE = "200043396"
 
 
-@pytest.fixture
-def store(depot_hdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    copie = tmp_path / "store.gpkg"
-    shutil.copy(depot_hdf, copie)
-    monkeypatch.setenv("ECOSYSTEME_STORE", str(copie))
-    return copie
-
-
 def tableau(at: AppTest, colonne: str):  # type: ignore[no-untyped-def]
     return next(df.value for df in reversed(at.dataframe) if colonne in df.value.columns)
 
 
-def test_fermer_tous_les_acteurs_d_aide_fait_perdre_des_quartiers(store: Path) -> None:
+def test_fermer_tous_les_acteurs_d_aide_fait_perdre_des_quartiers(store_copie: Path) -> None:
     at = AppTest.from_file(str(RACINE / "pages" / "8_Scenarios.py"), default_timeout=120)
     at.query_params["epci"] = MAUBEUGE
     at.run()
     assert not at.exception
-    avant = instantane(store)["acteurs"]
-    with ouvrir_depot(store) as d:
+    avant = instantane(store_copie)["acteurs"]
+    with ouvrir_depot(store_copie) as d:
         aide = [
             a.id
             for a in d.lister(siren_epci=MAUBEUGE)
@@ -53,7 +44,7 @@ def test_fermer_tous_les_acteurs_d_aide_fait_perdre_des_quartiers(store: Path) -
     assert "perd" in set(quartiers["changement"])
     at.button(key="scenario_enregistrer").click().run()
     assert any("enregistré" in s.value for s in at.success)
-    assert instantane(store)["acteurs"] == avant  # the inventory never changes
+    assert instantane(store_copie)["acteurs"] == avant  # the inventory never changes
     # reload it and compare it with the inventory
     at.selectbox(key="scenario_charger").set_value("Sans aide administrative").run()
     assert set(at.multiselect(key="scenario_Sans aide administrative_fermes").value) == set(aide)

@@ -21,8 +21,9 @@ from ecosysteme.inventaire import (
     FiltresInventaire,
     acteur_depuis_formulaire,
     compter_fraicheur,
+    construire_tableau,
     differences,
-    tableau,
+    filtrer_tableau,
 )
 from ecosysteme.models import Acteur, Categorie, Statut
 from ecosysteme.sorties import csv_octets, xlsx_octets
@@ -92,10 +93,11 @@ def _liste(acteurs: pd.DataFrame, libelle: str, aujourdhui: dt.date, auteur: str
     fraicheurs = c5.multiselect(
         "Fraîcheur", list(CLASSES_FRAICHEUR), key="inv_fraicheurs", placeholder="Choisir…"
     )
-    base = tableau(acteurs, FiltresInventaire(), aujourdhui)
+    base = construire_tableau(acteurs, aujourdhui)
     sources = c6.multiselect("Source", sorted(set(base["source"])), key="inv_sources", placeholder="Choisir…")
     statuts = c7.multiselect("Statut", [s.value for s in Statut], key="inv_statuts", placeholder="Choisir…")
-    tab = tableau(
+    tab = filtrer_tableau(
+        base,
         acteurs,
         FiltresInventaire(
             texte=texte,
@@ -105,7 +107,6 @@ def _liste(acteurs: pd.DataFrame, libelle: str, aujourdhui: dt.date, auteur: str
             sources=tuple(sources),
             statuts=tuple(statuts),
         ),
-        aujourdhui,
     )
     if choix_communes:
         tab = tab[tab["commune"].isin(choix_communes)].reset_index(drop=True)
