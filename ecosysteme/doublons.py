@@ -216,9 +216,14 @@ def _plier(texte: str) -> str:
     """Lower case, no accents, ``œ`` → ``oe``, acronyms' dots dropped, punctuation as spaces."""
     t = sans_accents(texte.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE"))
     t = _SIGLE.sub(lambda m: m.group(0).replace(".", ""), t)
-    t = t.replace("@", "a")
-    t = _SUFFIXE_NUMERO.sub(lambda m: f"{m.group(1)} {_LETTRES_NUMERO.get(m.group(2), m.group(2))}", t)
-    return " ".join(_NON_ALNUM.sub(" ", t).split())
+    t = _NON_ALNUM.sub(" ", t.replace("@", "a"))
+    # after punctuation became spaces, so that « 0.B », « 0 b » and « 0b » give the same key
+    return " ".join(_suffixe_numero(t).split())
+
+
+def _suffixe_numero(texte: str) -> str:
+    """« 55b », « 55 b » → « 55 bis » (also « t » → « ter », « q » → « quater »)."""
+    return _SUFFIXE_NUMERO.sub(lambda m: f"{m.group(1)} {_LETTRES_NUMERO.get(m.group(2), m.group(2))}", texte)
 
 
 @lru_cache(maxsize=131072)
@@ -235,7 +240,9 @@ def normaliser_nom(nom: str) -> str:
     for motif, remplacement in _PHRASES_NOM:
         t = motif.sub(remplacement, t)
     mots = " ".join(_SYNONYMES_NOM.get(m, m) for m in t.split()).split()
-    return " ".join(m for m in mots if m not in _VIDES)
+    # dropping a filler word may bring a number next to a letter (« 0 d b » → « 0 b »): expand
+    # it too, so that the key of a key is the key itself
+    return _suffixe_numero(" ".join(m for m in mots if m not in _VIDES))
 
 
 @lru_cache(maxsize=131072)

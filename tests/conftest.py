@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from ecosysteme.cli import app
+
+# Property tests: random examples on a developer's machine (that is how they find bugs); the same
+# examples on every CI run (« ci », set by .ci/run) so that a landing never depends on the draw;
+# « fouille » for a long search before a release (HYPOTHESIS_PROFILE=fouille make test).
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("fouille", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 RACINE = Path(__file__).resolve().parents[1]
 DONNEES = RACINE.parent / "shared" / "data"

@@ -606,6 +606,13 @@ def test_invariants(lignes: pd.DataFrame, hasard: Any) -> None:
 LETTRES = st.text(alphabet="abcdeéèêàçôîABCDEÉÈ -'.0123", max_size=30)
 
 
+@pytest.mark.parametrize("nom", ["0.B", "0 b", "0b", "0 bis", "0-B", "0.D.B", "0 d b"])
+def test_suffixe_de_numero_quelle_que_soit_la_ponctuation(nom: str) -> None:
+    # found by hypothesis: « 0.B » gave « 0 b », then « 0 bis » on a second pass; « 0 d b » lost its
+    # article « d » and became « 0 b »
+    assert normaliser_nom(nom) == "0 bis" == normaliser_nom(normaliser_nom(nom))
+
+
 @given(LETTRES)
 def test_normaliser_nom_idempotent_et_insensible_a_la_casse(nom: str) -> None:
     n = normaliser_nom(nom)
