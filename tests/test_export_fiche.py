@@ -26,6 +26,7 @@ from ecosysteme.exports.fiche import (
 )
 from ecosysteme.store import ouvrir_depot
 
+ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 MAUBEUGE = "200043396"
 DATE = dt.date(2026, 11, 26)
 NBSP = "\u00a0"
@@ -255,3 +256,66 @@ def test_ecriture_atomique_un_echec_laisse_l_ancien_fichier(
         fiche.fiche_territoire(None, MAUBEUGE, cible)  # type: ignore[arg-type]
     assert cible.read_bytes() == b"ancienne fiche"
     assert [p.name for p in tmp_path.iterdir()] == ["fiche.docx"]
+
+
+# --- the DOCX as a word processor renders it (LibreOffice) ------------------------------------------
+
+
+def _pdf_pages(pdf: Path) -> list[tuple[float, float]]:
+    sortie = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "99", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    return [(float(a), float(b)) for a, b in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", sortie)]
+
+
+def test_docx_rendu_par_libreoffice(fiches: tuple[Path, Path], tmp_path: Path) -> None:
+    """What python-docx cannot tell: the file opens in a word processor, on A4 pages (python-docx's
+    template is US Letter), the gap table on a landscape page, the map drawn, the text French."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None or shutil.which("pdfinfo") is None:
+        pytest.skip("LibreOffice ou poppler absent (apt-get install libreoffice-writer-nogui poppler-utils)")
+    docx, _ = fiches
+    profil = tmp_path / "profil-libreoffice"
+    subprocess.run(
+        [
+            soffice, f"-env:UserInstallation={profil.as_uri()}", "--headless", "--norestore",
+            "--convert-to", "pdf", "--outdir", str(tmp_path / "rendu"), str(docx),
+        ],
+        check=True, capture_output=True, timeout=240,
+    )  # fmt: skip
+    pdf = tmp_path / "rendu" / "fiche.pdf"
+    pages = _pdf_pages(pdf)
+    assert len(pages) >= 3
+    a4 = (595.3, 841.9)
+    for largeur, hauteur in pages:
+        assert sorted((largeur, hauteur)) == [pytest.approx(a4[0], abs=1), pytest.approx(a4[1], abs=1)]
+    assert pages[0][0] < pages[0][1]  # portrait first page
+    assert any(largeur > hauteur for largeur, hauteur in pages)  # the gap table in landscape
+    texte = " ".join(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+        .stdout.replace(NBSP, " ")
+        .replace(FINE, " ")
+        .split()
+    )
+    for titre in TITRES_SECTIONS:
+        assert titre in texte, titre
+    assert "CA Maubeuge Val de Sambre" in texte and "Sources" in texte
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True)
+    assert len(images.stdout.strip().splitlines()) >= 3  # two header lines + the map
+    if shutil.which("pdftoppm"):
+        ARTEFACTS.mkdir(exist_ok=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "60",
+                "-f",
+                "1",
+                "-l",
+                "3",
+                str(pdf),
+                str(ARTEFACTS / "fiche_docx_libreoffice"),
+            ],
+            check=True,
+        )

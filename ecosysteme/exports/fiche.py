@@ -344,16 +344,37 @@ def _docx_tableau(doc: DocumentDocx, tableau: Tableau, taille_pt: float) -> None
             run.bold = ligne == 0
 
 
+def _langue_francaise(doc: DocumentDocx) -> None:
+    """French (fr-FR) as the language of the default text style: spelling, hyphenation and
+    quotes in Word and LibreOffice."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rpr = doc.styles["Normal"].element.get_or_add_rPr()
+    langue = rpr.find(qn("w:lang"))
+    if langue is None:
+        langue = OxmlElement("w:lang")
+        rpr.append(langue)
+    langue.set(qn("w:val"), "fr-FR")
+    langue.set(qn("w:eastAsia"), "fr-FR")
+
+
 def ecrire_docx(contenu: ContenuFiche, chemin: Path) -> None:
     """Write the fiche to ``chemin`` (.docx), not atomically (see :func:`fiche_territoire`)."""
     from docx import Document
     from docx.enum.section import WD_ORIENT, WD_SECTION
-    from docx.shared import Cm
+    from docx.shared import Cm, Mm
 
     doc = Document()
     doc.core_properties.title = contenu.titre
     doc.core_properties.author = "ecosysteme"
     doc.core_properties.language = "fr-FR"
+    # python-docx's template is US Letter in English: A4 with 2 cm margins, French proofing
+    premiere = doc.sections[0]
+    premiere.page_width, premiere.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
+    for cote in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(premiere, cote, Cm(2))
+    _langue_francaise(doc)
     doc.add_heading(contenu.titre, 0)
     doc.add_paragraph(contenu.territoire)
     doc.add_heading(TITRES_SECTIONS[0], 1)
