@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -472,38 +473,6 @@ def totem(
 FORMATS_EXPORT = ("html", "pdf", "png", "xlsx", "csv", "standard", "gpkg", "geojson", "docx", "fiche-pdf")
 
 
-def _carte_html(depot: Depot, siren: str, nom: str, chemin: Path) -> Path:
-    """The coverage map of an EPCI (distance from each QPV to the nearest actor) as one
-    self-contained HTML page that opens without network."""
-    import datetime as dt
-
-    from ecosysteme.carte.actifs import html_autonome
-    from ecosysteme.carte.construire import carte_couverture
-    from ecosysteme.carte.mesure import Mesure
-    from ecosysteme.coverage import Parametres, filtre
-    from ecosysteme.coverage import couverture as calculer
-    from ecosysteme.sorties import ecrire_atomique
-
-    qpv = depot.qpv(siren_epci=siren)
-    acteurs = depot.acteurs_gdf()
-    couv = calculer(qpv, acteurs, Parametres(filtres=(filtre("tous"),)))
-    qpv = qpv.assign(valeur=qpv["code_qp"].map(couv.set_index("code_qp")["distance_m"]))
-    mesure = Mesure("valeur", "Tout acteur : distance au plus proche", "distance")
-    du_territoire = depot.acteurs_gdf(siren_epci=siren)
-    actifs = du_territoire[du_territoire["statut"] == "actif"]
-    carte = carte_couverture(
-        qpv, mesure, actifs, communes=depot.communes(siren_epci=siren), epci=depot.epci(siren)
-    )
-    titre = f"{mesure.libelle} — {nom} ({siren})"
-    sources = f"Sources : ANCT — QPV 2024 ; inventaire local au {dt.date.today():%d/%m/%Y}"
-    page = html_autonome(carte, titre, sources)
-
-    def ecrire(p: Path) -> None:
-        p.write_text(page, encoding="utf-8")
-
-    return ecrire_atomique(chemin, ecrire)
-
-
 @app.command()
 def exporter(
     format_: Annotated[
@@ -526,20 +495,41 @@ def exporter(
         str | None,
         typer.Option("--producteur", help="Standard : SIRET/SIREN du producteur (défaut : l'EPCI)."),
     ] = None,
+    carte: Annotated[
+        str,
+        typer.Option(
+            "--carte", help="Cartes (html, pdf, png) : couverture, totem (lieu totem) ou chevauchements."
+        ),
+    ] = "couverture",
+    service: Annotated[
+        list[str] | None,
+        typer.Option("--service", help="Cartes : service du standard mesuré (répétable pour le lieu totem)."),
+    ] = None,
+    distance: Annotated[
+        float | None,
+        typer.Option(
+            "--distance",
+            help="Cartes : distance à pied en mètres (défaut 1000 ; 500 entre offres qui se chevauchent).",
+        ),
+    ] = None,
+    sites: Annotated[int, typer.Option("--sites", help="Lieu totem : nombre de sites (1 à 5).")] = 1,
     store: StoreOpt = None,
 ) -> None:
-    """Les fichiers de la feuille de route : cartes A4 (PDF, PNG), matrice des lacunes (XLSX, CSV),
-    inventaire au standard national, géodonnées (GeoPackage, GeoJSON), fiche territoire (DOCX, PDF) ;
-    un fichier par EPCI."""
+    """Les fichiers de la feuille de route : cartes A4 (PDF, PNG) et interactives (HTML) de la
+    couverture, du lieu totem ou des chevauchements, matrice des lacunes (XLSX, CSV), inventaire au
+    standard national, géodonnées (GeoPackage, GeoJSON), fiche territoire (DOCX, PDF) ; un fichier
+    par EPCI."""
     import datetime as dt
 
+    from ecosysteme.chevauchements import DISTANCE_DEFAUT
     from ecosysteme.coverage import Parametres, filtres_famille
     from ecosysteme.coverage import couverture as calculer
-    from ecosysteme.exports.cartes import carte_epci, exporter_carte
+    from ecosysteme.exports.cartes import exporter_carte
     from ecosysteme.exports.geodonnees import exporter_geojson_couches, exporter_gpkg
     from ecosysteme.exports.standard import exporter_standard
+    from ecosysteme.exports.vues import VUES, vue_epci
     from ecosysteme.lacunes import matrice
-    from ecosysteme.sorties import ecrire_tableau
+    from ecosysteme.sorties import ecrire_tableau, ecrire_texte
     from ecosysteme.summary import sirens
 
     if format_ not in FORMATS_EXPORT or orientation not in ("paysage", "portrait"):
@@ -548,6 +538,13 @@ def exporter(
             "orientation paysage ou portrait."
         )
         raise typer.Exit(code=2)
+    if carte not in VUES or not 1 <= sites <= 5:
+        erreurs.print(f"[bold red]Erreur :[/] carte parmi {', '.join(VUES)} ; --sites de 1 à 5.")
+        raise typer.Exit(code=2)
+    if distance is not None and not (math.isfinite(distance) and 0 < distance <= 5000):
+        erreurs.print("[bold red]Erreur :[/] --distance en mètres, entre 0 et 5 000.")
+        raise typer.Exit(code=2)
+    metres = distance if distance is not None else DISTANCE_DEFAUT if carte == "chevauchements" else 1000.0
     if (epci is None) == (departement is None):
         erreurs.print("[bold red]Erreur :[/] indiquez --epci ou --departement (l'un des deux).")
         raise typer.Exit(code=2)
@@ -565,11 +562,15 @@ def exporter(
             acteurs = depot.acteurs_gdf() if format_ in ("xlsx", "csv") else None
             for siren in liste:
                 nom = noms.get(siren, siren)
-                if format_ == "html":
-                    ecrits.append(_carte_html(depot, siren, nom, sortie / f"carte_{siren}.html"))
-                elif format_ in ("pdf", "png"):
-                    fig = carte_epci(depot, siren, orientation=orientation)  # type: ignore[arg-type]
-                    ecrits.append(exporter_carte(fig, sortie / f"carte_{siren}_{orientation}.{format_}"))
+                if format_ in ("html", "pdf", "png"):
+                    vue = vue_epci(
+                        depot, siren, carte, services=service or (), distance_m=metres, sites=sites
+                    )
+                    if format_ == "html":
+                        ecrits.append(ecrire_texte(sortie / f"{vue.nom}.html", vue.html()))
+                    else:
+                        fig = vue.document(orientation)  # type: ignore[arg-type]
+                        ecrits.append(exporter_carte(fig, sortie / f"{vue.nom}_{orientation}.{format_}"))
                 elif format_ in ("xlsx", "csv"):
                     q = depot.qpv(siren_epci=siren)
                     filtres = filtres_famille("service")

@@ -34,6 +34,15 @@ def ecrire_atomique(chemin: Path, ecrire: Callable[[Path], None]) -> Path:
     return chemin
 
 
+def ecrire_texte(chemin: Path, texte: str) -> Path:
+    """Write ``texte`` (UTF-8) to ``chemin`` through a temp file renamed into place."""
+
+    def ecrire(tmp: Path) -> None:
+        tmp.write_text(texte, encoding="utf-8")
+
+    return ecrire_atomique(chemin, ecrire)
+
+
 def neutraliser(valeur: object) -> object:
     """A text a spreadsheet would read as a formula gets a leading apostrophe."""
     if isinstance(valeur, str) and valeur.startswith(_FORMULE):

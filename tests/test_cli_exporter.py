@@ -57,6 +57,62 @@ def test_exports_d_un_epci(depot_hdf: Path, tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".*"))  # no temp file left
 
 
+def test_cartes_du_lieu_totem_et_des_chevauchements(depot_hdf: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    sortie = exporter(
+        depot_hdf, tmp_path, "--format", "png", "--carte", "totem", "--epci", MAUBEUGE,
+        "--service", "Aide aux démarches administratives", "--orientation", "portrait", "--sites", "2",
+    )  # fmt: skip
+    png = tmp_path / f"lieu_totem_{MAUBEUGE}_portrait.png"
+    assert f"Écrit : {png}" in " ".join(sortie.split())
+    with Image.open(png) as image:
+        assert image.size == (2480, 3508)
+    exporter(depot_hdf, tmp_path, "--format", "html", "--carte", "chevauchements", "--epci", MAUBEUGE)
+    html = (tmp_path / f"chevauchements_{MAUBEUGE}.html").read_text(encoding="utf-8")
+    assert "à moins de 500 m" in html and "<script src=" not in html
+    exporter(
+        depot_hdf, tmp_path, "--format", "pdf", "--carte", "chevauchements", "--distance", "300",
+        "--epci", MAUBEUGE,
+    )  # fmt: skip
+    pdf = tmp_path / f"chevauchements_{MAUBEUGE}_paysage.pdf"
+    if Path("/usr/bin/pdftotext").exists():
+        texte = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "Chevauchements (à moins de 300 m)" in texte
+    assert not list(tmp_path.glob(".*"))
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--carte", "atlas"], "carte parmi couverture, totem, chevauchements"),
+        (["--carte", "totem", "--sites", "9"], "--sites de 1 à 5"),
+        (["--distance", "-5"], "--distance en mètres"),
+        (["--distance", "nan"], "--distance en mètres"),
+    ],
+)
+def test_options_de_carte_refusees(depot_hdf: Path, tmp_path: Path, options: list[str], message: str) -> None:
+    r = CliRunner().invoke(
+        app,
+        [
+            "exporter",
+            "--format",
+            "pdf",
+            "--epci",
+            MAUBEUGE,
+            "--sortie",
+            str(tmp_path),
+            "--store",
+            str(depot_hdf),
+            *options,
+        ],
+    )
+    assert r.exit_code == 2 and message in " ".join(r.output.split()), r.output
+    assert not list(tmp_path.iterdir())
+
+
 def test_options_refusees(depot_hdf: Path, tmp_path: Path) -> None:
     r = CliRunner().invoke(
         app, ["exporter", "--format", "odt", "--epci", MAUBEUGE, "--sortie", str(tmp_path)]

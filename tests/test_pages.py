@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from aide_pdf import taille_pdf, texte_pdf
 from aide_store import acteur
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from ecosysteme.exports.cartes import ligne_sources
+from ecosysteme.exports.vues import SOURCES_DEFAUT
 from ecosysteme.store import ouvrir_depot
 
 pytestmark = pytest.mark.donnees_reelles
@@ -195,22 +202,117 @@ def test_fiche_qpv_montre_chaque_offre_au_seuil_choisi(store: Path) -> None:
     assert cn["à 1 000 m"] == 0 and cn["à moins de 1500 m"]
 
 
-def test_carte_export_html_autonome(store: Path) -> None:
+# --- « Exporter cette carte » on the coverage page ----------------------------------------------
+
+EXPORT = "carte_export_"
+#: A4 in PostScript points (297 × 210 mm).
+A4_PAYSAGE = (841.89, 595.28)
+
+
+def _telechargements(at: AppTest) -> set[str]:
+    """Keys of the export block's download buttons on the page."""
+    return {str(b.key) for b in at.download_button if str(b.key).startswith(EXPORT)}
+
+
+def _mediatheques_maubeuge() -> tuple[AppTest, int]:
+    """The coverage page of Maubeuge showing the médiathèques only, and how many it shows."""
     at = page("2_Carte.py")
     at.query_params["epci"] = MAUBEUGE
     at.run()
-    at.button(key="carte_export").click().run()
+    at.multiselect(key="carte_cat").select("categorie:Médiathèque").run()
     assert not at.exception
-    html = at.session_state["carte_export_html"].decode("utf-8")
-    assert "CA Maubeuge Val de Sambre" in html and "Sources : ANCT — QPV 2024" in html
-    assert "<script src=" not in html and "Content-Security-Policy" in html
+    legende = next(c.value for c in at.caption if "acteurs affichés" in c.value)
+    trouve = re.match(r"11 QPV ; (\d+) acteurs affichés", legende)
+    assert trouve, legende
+    return at, int(trouve.group(1))
 
 
-def test_carte_export_pdf_a4(store: Path) -> None:
-    at = page("2_Carte.py")
-    at.query_params["epci"] = MAUBEUGE
-    at.run()
-    at.button(key="carte_export_pdf").click().run()
+def test_carte_export_document_filtre_orientation_png(store: Path, tmp_path: Path) -> None:
+    at, n = _mediatheques_maubeuge()
+    assert n == 22
+    assert not _telechargements(at)  # nothing prepared yet
+    at.button(key=EXPORT + "document_bouton").click().run()
     assert not at.exception
-    pdf = at.session_state["carte_export_pdf_octets"]
-    assert pdf.startswith(b"%PDF") and b"/MediaBox" in pdf
+    (_, orientation, format_), pdf, nom, mime = at.session_state[EXPORT + "document"]
+    assert (orientation, format_, mime) == ("paysage", "pdf", "application/pdf")
+    assert nom == f"carte_couverture_{MAUBEUGE}_paysage.pdf"
+    assert _telechargements(at) == {EXPORT + "document_telecharger"}
+    assert pdf.startswith(b"%PDF")
+    largeur, hauteur = taille_pdf(pdf)
+    assert largeur == pytest.approx(A4_PAYSAGE[0], abs=0.5) and hauteur == pytest.approx(
+        A4_PAYSAGE[1], abs=0.5
+    )
+    texte = texte_pdf(pdf)
+    for attendu in (
+        "Inclusion numérique : l'offre autour des quartiers prioritaires",
+        "CA Maubeuge Val de Sambre (200043396) — offre : Tout acteur",
+        "Acteurs affichés : catégorie Médiathèque",
+        "Légende",
+        # the page's count of actors shown, and no other category than the one chosen
+        f"Acteurs sur la carte ({n}) Médiathèque ({n})",
+        ligne_sources(SOURCES_DEFAUT, dt.date.today()),
+    ):
+        assert attendu in texte, attendu
+    assert "France Services (" not in texte
+
+    # portrait: the landscape page is no longer offered until prepared again
+    at.radio(key=EXPORT + "orientation").set_value("portrait").run()
+    assert not _telechargements(at)
+    at.button(key=EXPORT + "document_bouton").click().run()
+    assert _telechargements(at) == {EXPORT + "document_telecharger"}
+    _, pdf, nom, _ = at.session_state[EXPORT + "document"]
+    assert nom.endswith("_portrait.pdf")
+    largeur, hauteur = taille_pdf(pdf)
+    assert largeur == pytest.approx(A4_PAYSAGE[1], abs=0.5) and hauteur == pytest.approx(
+        A4_PAYSAGE[0], abs=0.5
+    )
+    assert "Acteurs affichés : catégorie Médiathèque" in texte_pdf(pdf)
+
+    # PNG, landscape: 3 508 × 2 480 pixels at 300 dpi
+    at.radio(key=EXPORT + "orientation").set_value("paysage")
+    at.radio(key=EXPORT + "format").set_value("png").run()
+    at.button(key=EXPORT + "document_bouton").click().run()
+    assert not at.exception
+    (_, orientation, format_), png, nom, mime = at.session_state[EXPORT + "document"]
+    assert (orientation, format_, mime, nom) == (
+        "paysage",
+        "png",
+        "image/png",
+        f"carte_couverture_{MAUBEUGE}_paysage.png",
+    )
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.format == "PNG" and image.size == (3508, 2480)
+        assert image.info["dpi"] == (pytest.approx(300, abs=0.5), pytest.approx(300, abs=0.5))
+
+
+def test_carte_export_html_filtre_et_fichiers_perimes(store: Path) -> None:
+    at, _ = _mediatheques_maubeuge()
+    at.button(key=EXPORT + "html_bouton").click().run()
+    at.button(key=EXPORT + "document_bouton").click().run()
+    assert not at.exception
+    assert _telechargements(at) == {EXPORT + "html_telecharger", EXPORT + "document_telecharger"}
+    parametres, octets = at.session_state[EXPORT + "html"]
+    html = octets.decode("utf-8")
+    assert (
+        "<title>Tout acteur : distance au plus proche — CA Maubeuge Val de Sambre (200043396)</title>" in html
+    )
+    assert "Acteurs affichés : catégorie Médiathèque" in html and "Sources : ANCT — QPV 2024" in html
+    assert "<script src=" not in html and '<link rel="stylesheet" href=' not in html
+    assert "Content-Security-Policy" in html
+
+    # another walking distance: neither file shows what the page shows any more
+    at.select_slider(key="carte_seuil").set_value(500).run()
+    assert not at.exception
+    assert not _telechargements(at)
+    assert at.session_state[EXPORT + "html"][1] == octets  # kept, not offered
+    at.button(key=EXPORT + "html_bouton").click().run()
+    assert _telechargements(at) == {EXPORT + "html_telecharger"}
+    assert at.session_state[EXPORT + "html"][0] != parametres and 500 in at.session_state[EXPORT + "html"][0]
+    at.button(key=EXPORT + "document_bouton").click().run()
+    assert _telechargements(at) == {EXPORT + "html_telecharger", EXPORT + "document_telecharger"}
+
+    # every actor shown again: stale, and once prepared the page has no « Acteurs affichés » line
+    at.multiselect(key="carte_cat").unselect("categorie:Médiathèque").run()
+    assert not _telechargements(at)
+    at.button(key=EXPORT + "html_bouton").click().run()
+    assert "Acteurs affichés" not in at.session_state[EXPORT + "html"][1].decode("utf-8")

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import folium
 import xstatic.pkg.leaflet as _xs_leaflet
@@ -91,6 +92,23 @@ def actifs_statiques(prefixe: str = "/app/static/vendor") -> Actifs:
         js=tuple((n, url(n)) for n in (*NOMS_JS_CARTE, *NOMS_JS_CLUSTER)),
         css=tuple((n, url(n)) for n in (*NOMS_CSS_CARTE, *NOMS_CSS_CLUSTER)),
     )
+
+
+def carte_sans_tuiles(
+    bornes: tuple[float, float, float, float], actifs: Actifs, fond: dict[str, Any] | None = None
+) -> folium.Map:
+    """An empty folium map framed on ``bornes`` (ouest, sud, est, nord), no tiles, Leaflet from
+    ``actifs``, with the communes' outlines ``fond`` (``geometrie.contours``) drawn grey as the
+    background that needs no network."""
+    x0, y0, x1, y1 = bornes
+    carte = folium.Map(location=[(y0 + y1) / 2, (x0 + x1) / 2], tiles=None, zoom_start=12, max_zoom=19)
+    actifs.appliquer(carte, NOMS_JS_CARTE, NOMS_CSS_CARTE)
+    carte.fit_bounds([[y0, x0], [y1, x1]])
+    if fond:
+        folium.GeoJson(
+            fond, style_function=lambda _f: {"color": "#888888", "weight": 1, "fill": False}
+        ).add_to(carte)
+    return carte
 
 
 # --- installing the files for static serving ----------------------------------------------------
@@ -186,15 +204,18 @@ def _hotes_tuiles(carte: folium.Map) -> list[str]:
     return sorted(set(hotes))
 
 
-def html_autonome(carte: folium.Map, titre: str = "Carte", sources: str | None = None) -> str:
+def html_autonome(
+    carte: folium.Map, titre: str = "Carte", sources: str | None = None, precision: str | None = None
+) -> str:
     """The map as one self-contained HTML page: Leaflet and MarkerCluster inlined, no external
     script or style sheet, and a Content-Security-Policy that runs only the page's own scripts
     (by hash: an injected ``<script>`` or ``onerror=`` would not run) and loads images only from
     ``data:`` and the tile server, if the map has tiles.
 
     Raises :class:`EcosystemeError` if the map uses a resource other than Leaflet and
-    MarkerCluster (jQuery, Bootstrap…): it could not work offline. ``titre`` and ``sources``
-    (the sources and date line) are shown over the map, escaped.
+    MarkerCluster (jQuery, Bootstrap…): it could not work offline. ``titre``, ``precision``
+    (what the map shows: filters, parameters) and ``sources`` (the sources and date line) are
+    shown over the map, escaped.
     """
     connus: dict[str, str] = {}
     for e in _elements(carte):
@@ -238,6 +259,7 @@ def html_autonome(carte: folium.Map, titre: str = "Carte", sources: str | None =
         '<div style="position:fixed;top:8px;left:56px;z-index:1000;background:rgba(255,255,255,.92);'
         'padding:6px 10px;border-radius:4px;font:14px/1.3 sans-serif;max-width:60%">'
         f'<div style="font-weight:bold;font-size:16px">{texte_html(titre)}</div>'
+        + (f'<div style="font-size:13px">{texte_html(precision)}</div>' if precision else "")
         + (f'<div style="font-size:12px;color:#444">{texte_html(sources)}</div>' if sources else "")
         + "</div>"
     )

@@ -14,6 +14,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -168,3 +169,15 @@ def tracer(gdf: gpd.GeoDataFrame, decimales: int = DECIMALES) -> Trace:
         len(valides),
         bornes,
     )
+
+
+#: Tolerance (metres) of the communes' outlines under the small maps.
+TOLERANCE_CONTOURS_M = 30.0
+
+
+def contours(communes: gpd.GeoDataFrame) -> dict[str, Any] | None:
+    """The communes as light GeoJSON outlines (simplified to 30 m); None without communes."""
+    if communes.empty:
+        return None
+    simples = simplifier(communes[["code", "geometry"]], TOLERANCE_CONTOURS_M)
+    return dict(json.loads(simples.to_json(drop_id=True)))

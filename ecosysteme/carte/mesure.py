@@ -155,3 +155,29 @@ class Mesure:
         if v <= 0:
             return "aucun"
         return f"{entier_fr(v)} acteur{'s' if v >= 2 else ''}"
+
+
+@dataclass(frozen=True)
+class Etats:
+    """A colouring of the QPV by state rather than by a number: ``colonne`` holds keys of
+    ``etats`` (for example the lieu totem's « nouveau », « deja », « hors »), each with its
+    French label and colour; any other value falls in a last grey class « inconnu ». Same
+    interface as :class:`Mesure` for a document map (``classes``, ``classer``)."""
+
+    colonne: str
+    libelle: str
+    etats: tuple[tuple[str, Classe], ...]
+
+    def __post_init__(self) -> None:
+        cles = [k for k, _ in self.etats]
+        if not cles or len(set(cles)) != len(cles):
+            raise EcosystemeError("les états d'une carte doivent être distincts et au moins un.")
+
+    def classes(self) -> tuple[Classe, ...]:
+        return (*(c for _, c in self.etats), Classe("inconnu", GRIS))
+
+    def classer(self, valeurs: pd.Series | np.ndarray) -> np.ndarray:
+        rangs = {k: i for i, (k, _) in enumerate(self.etats)}
+        autre = len(self.etats)
+        rang = [rangs.get(v, autre) if isinstance(v, str) else autre for v in valeurs]
+        return np.array(rang, dtype=np.int64)

@@ -5,11 +5,13 @@ site with its walking radius, the existing matching actors, and a French legend.
 
 from __future__ import annotations
 
+from typing import Any
+
 import folium
 import geopandas as gpd
 import pandas as pd
 
-from ecosysteme.carte.actifs import NOMS_CSS_CARTE, NOMS_JS_CARTE, Actifs
+from ecosysteme.carte.actifs import Actifs, carte_sans_tuiles
 from ecosysteme.carte.construire import Legende
 from ecosysteme.carte.geometrie import simplifier
 from ecosysteme.carte.mesure import entier_fr
@@ -38,13 +40,14 @@ def etat_qpv(resultat: Resultat) -> pd.Series:
     )
 
 
-def carte_totem(qpv: gpd.GeoDataFrame, resultat: Resultat, actifs: Actifs) -> folium.Map:
-    """The map of a siting result over its QPV (EPSG:4326)."""
+def carte_totem(
+    qpv: gpd.GeoDataFrame, resultat: Resultat, actifs: Actifs, fond: dict[str, Any] | None = None
+) -> folium.Map:
+    """The map of a siting result over its QPV (EPSG:4326), on the communes' outlines ``fond``
+    (``geometrie.contours``: readable offline, without tiles)."""
     etats = etat_qpv(resultat)
-    x0, y0, x1, y1 = qpv.total_bounds
-    carte = folium.Map(location=[(y0 + y1) / 2, (x0 + x1) / 2], tiles=None, zoom_start=12, max_zoom=19)
-    actifs.appliquer(carte, NOMS_JS_CARTE, NOMS_CSS_CARTE)
-    carte.fit_bounds([[y0, x0], [y1, x1]])
+    x0, y0, x1, y1 = (float(v) for v in qpv.total_bounds)
+    carte = carte_sans_tuiles((x0, y0, x1, y1), actifs, fond)
     simples = simplifier(qpv[["code_qp", "geometry"]], 5.0)
     simples["etat"] = simples["code_qp"].map(etats).fillna("hors")
     for etat, (couleur, _) in ETATS.items():

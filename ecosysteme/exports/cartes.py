@@ -43,12 +43,12 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon, Rectangle
-from matplotlib.patheffects import Stroke
+from matplotlib.patheffects import Stroke, withStroke
 from matplotlib.textpath import TextPath
 from pyproj import CRS, Transformer
 
 from ecosysteme.carte.construire import SYMBOLES
-from ecosysteme.carte.mesure import NEUTRE, Mesure, entier_fr
+from ecosysteme.carte.mesure import NEUTRE, Etats, Mesure, entier_fr
 from ecosysteme.coverage import Parametres, couverture, filtrer_acteurs
 from ecosysteme.coverage import filtre as filtre_offre
 from ecosysteme.errors import EcosystemeError
@@ -59,6 +59,7 @@ from ecosysteme.store.base import Depot
 
 Orientation = Literal["paysage", "portrait"]
 GenreMesure = Literal["distance", "compte", "couvert"]
+GenreCouche = Literal["point", "ligne", "cercle"]
 
 #: Output resolution of PNG files.
 DPI = 300
@@ -274,6 +275,33 @@ def _colonne(df: pd.DataFrame, nom: str) -> np.ndarray:
     return np.full(len(df), None, dtype=object)
 
 
+@dataclass(frozen=True)
+class Couche:
+    """A layer drawn over the QPV of a document map, with one line in its legend section:
+    ``point`` (a marker), ``ligne`` (lines between places) or ``cercle`` (a dashed circle of
+    ``rayon_m`` metres, true on the ground: drawn in the map's metric CRS). ``geometries`` in
+    EPSG:4326; ``section``: the legend title it goes under (layers of one section stay together)."""
+
+    geometries: gpd.GeoSeries
+    libelle: str
+    couleur: str
+    genre: GenreCouche = "point"
+    section: str = "Sur la carte"
+    rayon_m: float = 0.0
+    marqueur: str = "o"
+    taille: float = 40.0
+    #: Count the features in the frame after the legend line (« (3) »).
+    compter: bool = True
+    #: Point layers: a short text beside each point (« 1 », « 2 »…), in the order of ``geometries``.
+    etiquettes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.genre not in ("point", "ligne", "cercle"):
+            raise EcosystemeError(f"couche « {self.libelle} » : genre « {self.genre} » inconnu.")
+        if self.genre == "cercle" and not (math.isfinite(self.rayon_m) and self.rayon_m > 0):
+            raise EcosystemeError(f"couche « {self.libelle} » : rayon en mètres positif attendu.")
+
+
 def carte_document(
     qpv: gpd.GeoDataFrame,
     communes: gpd.GeoDataFrame | None,
@@ -282,25 +310,35 @@ def carte_document(
     *,
     titre: str,
     territoire: str,
-    mesure: Mesure | None = None,
+    mesure: Mesure | Etats | None = None,
     format: str = "A4",
     orientation: Orientation = "paysage",
     date: dt.date | None = None,
     sources: Sequence[str] = ("ANCT — QPV 2024",),
+    precision: str | None = None,
+    couches: Sequence[Couche] = (),
+    titre_acteurs: str = "Acteurs sur la carte",
+    emprise: tuple[float, float, float, float] | None = None,
 ) -> Figure:
     """One A4 page: the QPV of ``qpv`` coloured by ``mesure`` (its column must be in ``qpv``;
     None: plain fill), the active actors of ``acteurs`` by category, ``communes`` and ``epci``
-    as background, a legend in French, a scale bar, a north arrow, ``titre`` and ``territoire``
-    at the top and the sources line (``ligne_sources(sources, date)``) at the bottom.
+    as background, the extra ``couches`` over them, a legend in French, a scale bar, a north
+    arrow, ``titre`` and ``territoire`` at the top (then ``precision``, for example the actor
+    filters in force) and the sources line (``ligne_sources(sources, date)``) at the bottom.
 
     Frames in EPSG:4326 (any may be empty or None, but something must be drawn); the page is
-    drawn in the territory's metric CRS (:func:`crs_carte`). Save it with :func:`exporter_carte`.
+    drawn in the territory's metric CRS (:func:`crs_carte`). The map frames the EPCI and the QPV,
+    or ``emprise`` (lon/lat bounds ``(ouest, sud, est, nord)``) when given: a zoom on what matters.
+    Save it with :func:`exporter_carte`.
     """
     if format.upper() != "A4":
         raise EcosystemeError(f"format de page « {format} » non pris en charge : seul « A4 » l'est.")
     g = _gabarit(orientation)
     for f, nom in ((qpv, "QPV"), (communes, "communes"), (epci, "EPCI"), (acteurs, "acteurs")):
         _exiger_wgs84(f, nom)
+    for couche in couches:
+        if couche.geometries.crs is None or couche.geometries.crs.to_epsg() != 4326:
+            raise EcosystemeError(f"la couche « {couche.libelle} » doit être en EPSG:4326.")
     if mesure is not None and mesure.colonne not in qpv.columns:
         raise EcosystemeError(f"la colonne de mesure « {mesure.colonne} » manque dans les QPV.")
     qpv_v, communes_v, epci_v = _non_vides(qpv), _non_vides(communes), _non_vides(epci)
@@ -326,6 +364,13 @@ def carte_document(
         bornes = np.array(
             [min(bornes[0], qb[0]), min(bornes[1], qb[1]), max(bornes[2], qb[2]), max(bornes[3], qb[3])]
         )
+    if emprise is not None:
+        if not all(math.isfinite(v) for v in emprise) or emprise[0] > emprise[2] or emprise[1] > emprise[3]:
+            raise EcosystemeError(f"emprise de carte invalide : {emprise} (ouest, sud, est, nord attendus).")
+        xs, ys = Transformer.from_crs(4326, epsg, always_xy=True).transform(
+            [emprise[0], emprise[2], emprise[0], emprise[2]], [emprise[1], emprise[1], emprise[3], emprise[3]]
+        )
+        bornes = np.array([min(xs), min(ys), max(xs), max(ys)])
     x0, x1, y0, y1 = _emprise(bornes, g.carte[2], g.carte[3])
     metres_par_mm = (x1 - x0) / g.carte[2]
     tolerance = DETAIL_MM * metres_par_mm
@@ -368,6 +413,7 @@ def carte_document(
             )
         if e is not None:
             _simplifie(e, tolerance).boundary.plot(ax=ax, color=COULEUR_EPCI, linewidth=1.3, zorder=4)
+        comptes_couches = [_dessiner_couche(ax, k, epsg, (x0, x1, y0, y1)) for k in couches]
 
         comptes_categories = np.zeros(len(SYMBOLES), dtype=np.int64)
         if a is not None:
@@ -382,7 +428,7 @@ def carte_document(
                 if garde.any():
                     ax.scatter(
                         xs[garde], ys[garde], s=22, marker=FORMES[k], c=s.couleur,
-                        edgecolors="#1f1f1f", linewidths=0.45, zorder=6,
+                        edgecolors="#1f1f1f", linewidths=0.45, zorder=7.3,
                     )  # fmt: skip
 
         ax.set_xlabel("")
@@ -398,6 +444,12 @@ def carte_document(
         haut = g.hauteur - 9.0
         fig.text(10.0 / g.largeur, haut / g.hauteur, titre, fontsize=15, fontweight="bold", va="baseline")
         fig.text(10.0 / g.largeur, (haut - 6.5) / g.hauteur, territoire, fontsize=11, color="#333333")
+        if precision:
+            fig.text(
+                10.0 / g.largeur, (haut - 11.5) / g.hauteur,
+                textwrap.shorten(precision, 190 if orientation == "paysage" else 130, placeholder=" …"),
+                fontsize=8, color="#333333",
+            )  # fmt: skip
         fig.text(10.0 / g.largeur, 9.0 / g.hauteur, ligne_sources(sources, date), fontsize=7, color="#333333")
         fig.text(
             (g.largeur - 10.0) / g.largeur, 5.0 / g.hauteur,
@@ -414,6 +466,8 @@ def carte_document(
             comptes_categories,
             c is not None,
             e is not None,
+            list(zip(couches, comptes_couches, strict=True)),
+            titre_acteurs,
         )
         _dessiner_legende(axl, sections, orientation, 6.0 / g.legende[3])
     return fig
@@ -561,6 +615,53 @@ def _etiquettes(
     return rates
 
 
+# --- extra layers ----------------------------------------------------------------------------
+
+
+def _dessiner_couche(ax: Axes, couche: Couche, epsg: int, cadre: tuple[float, float, float, float]) -> int:
+    """Draw one extra layer in the map's CRS; returns how many of its features lie in the frame."""
+    x0, x1, y0, y1 = cadre
+    geoms = couche.geometries.to_crs(epsg).to_numpy()
+    garde = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    geoms = geoms[garde]
+    etiquettes = [t for t, g in zip(couche.etiquettes, garde, strict=False) if g]
+    if not len(geoms):
+        return 0
+    dans = shapely.intersects(geoms, shapely.box(x0, y0, x1, y1))
+    if couche.genre == "point":
+        pts = shapely.point_on_surface(geoms)
+        ax.scatter(
+            shapely.get_x(pts), shapely.get_y(pts), s=couche.taille, marker=couche.marqueur, c=couche.couleur,
+            edgecolors="white", linewidths=1.0, zorder=7.5,
+        )  # fmt: skip
+        halo = [withStroke(linewidth=2.4, foreground="white")]
+        for x, y, texte in zip(shapely.get_x(pts), shapely.get_y(pts), etiquettes, strict=False):
+            ax.annotate(
+                texte, (x, y), xytext=(5, 4), textcoords="offset points", fontsize=8, fontweight="bold",
+                color=couche.couleur, path_effects=halo, zorder=7.6, annotation_clip=True,
+            )  # fmt: skip
+    elif couche.genre == "ligne":
+        gpd.GeoSeries(geoms).plot(ax=ax, color=couche.couleur, linewidth=1.4, zorder=5.5)
+    else:
+        cercles = shapely.buffer(shapely.point_on_surface(geoms), couche.rayon_m, quad_segs=32)
+        gpd.GeoSeries(cercles).boundary.plot(
+            ax=ax, color=couche.couleur, linewidth=1.2, linestyle=(0, (4, 2)), zorder=5.6
+        )
+    return int(dans.sum())
+
+
+def _poignee(couche: Couche) -> Patch | Line2D:
+    if couche.genre == "point":
+        return Line2D(
+            [], [], linestyle="none", marker=couche.marqueur,
+            markersize=min(10.0, max(6.5, couche.taille**0.5)), markerfacecolor=couche.couleur,
+            markeredgecolor="white", markeredgewidth=0.8,
+        )  # fmt: skip
+    if couche.genre == "ligne":
+        return Line2D([], [], color=couche.couleur, linewidth=1.4)
+    return Line2D([], [], color=couche.couleur, linewidth=1.2, linestyle=(0, (4, 2)))
+
+
 # --- legend ----------------------------------------------------------------------------------
 
 
@@ -572,19 +673,24 @@ class _Section:
 
 
 def _sections_legende(
-    mesure: Mesure | None,
+    mesure: Mesure | Etats | None,
     comptes_classes: np.ndarray,
     n_qpv: int,
     comptes_categories: np.ndarray,
     communes: bool,
     epci: bool,
+    couches: Sequence[tuple[Couche, int]] = (),
+    titre_acteurs: str = "Acteurs sur la carte",
 ) -> list[_Section]:
     sections: list[_Section] = []
     if mesure is not None:
         poignees: list[Patch | Line2D] = []
         libelles: list[str] = []
-        for k, classe in enumerate(mesure.classes()):
+        classes = mesure.classes()
+        for k, classe in enumerate(classes):
             n = int(comptes_classes[k]) if k < len(comptes_classes) else 0
+            if isinstance(mesure, Etats) and k == len(classes) - 1 and n == 0:
+                continue  # no QPV of unknown state: no « inconnu (0) » line
             poignees.append(Patch(facecolor=classe.couleur, edgecolor="#1f1f1f", linewidth=0.5))
             libelles.append(f"{classe.libelle} ({entier_fr(n)})")
         sections.append(_Section(f"QPV — {mesure.libelle}", poignees, libelles))
@@ -609,7 +715,13 @@ def _sections_legende(
     if not p_acteurs:
         p_acteurs.append(Line2D([], [], linestyle="none"))
         l_acteurs.append("aucun acteur sur la carte")
-    sections.append(_Section(f"Acteurs sur la carte ({entier_fr(total)})", p_acteurs, l_acteurs))
+    sections.append(_Section(f"{titre_acteurs} ({entier_fr(total)})", p_acteurs, l_acteurs))
+    par_section: dict[str, _Section] = {}
+    for couche, n in couches:
+        section = par_section.setdefault(couche.section, _Section(couche.section, [], []))
+        section.poignees.append(_poignee(couche))
+        section.libelles.append(f"{couche.libelle} ({entier_fr(n)})" if couche.compter else couche.libelle)
+    sections.extend(par_section.values())
     reperes: list[Patch | Line2D] = []
     l_reperes: list[str] = []
     if epci:
@@ -643,7 +755,8 @@ def _dessiner_legende(
             poignees.append(Line2D([], [], linestyle="none"))
             libelles.append("\n".join(textwrap.wrap(s.titre, 38 if orientation == "paysage" else 48)))
             poignees.extend(s.poignees)
-            libelles.extend(s.libelles)
+            largeur = 44 if orientation == "paysage" else 60
+            libelles.extend("\n".join(textwrap.wrap(x, largeur)) or x for x in s.libelles)
         legende = Legend(
             ax, poignees, libelles, loc="upper left", bbox_to_anchor=(0.5 * k, 1.0 - sous_titre),
             frameon=False,

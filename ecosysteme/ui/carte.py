@@ -9,6 +9,7 @@ from typing import Any, Literal
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from matplotlib.figure import Figure
 
 from ecosysteme import config
 from ecosysteme.carte import LignesActeurs, Mesure, carte_couverture, simplifier, tracer
@@ -16,12 +17,17 @@ from ecosysteme.carte.actifs import actifs_statiques, html_autonome, installer
 from ecosysteme.carte.construire import acteur_clique, code_qp_clique, id_acteur_clique
 from ecosysteme.carte.geometrie import TOLERANCE_FOND_M, TOLERANCE_QPV_M, bandes_distance
 from ecosysteme.coverage import CRENEAUX, Filtre, filtre, filtrer_acteurs, filtres_famille, tous_les_filtres
+from ecosysteme.exports.cartes import Orientation, carte_document, ligne_sources
+from ecosysteme.exports.vues import SOURCES_DEFAUT, precision_filtres
 from ecosysteme.fiches import acteurs_proches, couverture_qpv, fiche_acteur
 from ecosysteme.selection import Selection, Vue
 from ecosysteme.ui import donnees, territoire
+from ecosysteme.ui.export_carte import bloc_export
 from ecosysteme.ui.texte import md
 
 BANDES = (300.0, 1000.0)
+#: Sources of the interactive map (no population shown there).
+SOURCES_HTML = ("ANCT — QPV 2024", "IGN / geo.api.gouv.fr — communes et EPCI")
 MESURES = {
     "distance": "distance au plus proche",
     "n_300m": "nombre à moins de 300 m",
@@ -321,58 +327,37 @@ def afficher() -> None:
         st.session_state["fiche_qpv" if clic[0] == "qpv" else "fiche_acteur"] = clic[1]
     with col_fiche:
         _fiches(vue, couv, seuil)
-    with st.expander("Exporter cette carte"):
-        titre = f"{mesure.libelle} — {vue.libelle}"
-        sources = f"Sources : ANCT — QPV 2024 ; inventaire local au {dt.date.today():%d/%m/%Y}"
-        if st.button("Préparer la carte en HTML autonome (s'ouvre sans Internet)", key="carte_export"):
-            export = _carte(qpv, mesure, fonds["acteurs"].parmi(acteurs["id"]), fonds, zones, tuiles)
-            st.session_state["carte_export_html"] = html_autonome(export, titre, sources).encode("utf-8")
-        contenu = st.session_state.get("carte_export_html")
-        if contenu:
-            st.download_button(
-                "Télécharger la carte (HTML)",
-                contenu,
-                file_name="carte_couverture.html",
-                mime="text/html",
-                key="carte_export_telecharger",
-            )
-        if vue.selection.siren is None:
-            st.caption("Carte A4 pour un document : choisissez un EPCI.")
-        elif st.button("Préparer la carte A4 (PDF, 300 dpi)", key="carte_export_pdf"):
-            st.session_state["carte_export_pdf_octets"] = _pdf_a4(vue.selection.siren, f.cle, seuil, genre)
-        pdf = st.session_state.get("carte_export_pdf_octets")
-        if pdf and vue.selection.siren:
-            st.download_button(
-                "Télécharger la carte A4 (PDF)",
-                pdf,
-                file_name=f"carte_{vue.selection.siren}.pdf",
-                mime="application/pdf",
-                key="carte_export_pdf_telecharger",
-            )
+    qpv_document, _ = _mesure_qpv(vue.qpv, couv, f, genre, seuil)
+    precision = precision_filtres(choisis, creneaux)
+    titre = f"{mesure.libelle} — {vue.libelle}"
 
+    def html() -> str:
+        export = _carte(qpv, mesure, fonds["acteurs"].parmi(acteurs["id"]), fonds, zones, tuiles)
+        return html_autonome(export, titre, ligne_sources(SOURCES_HTML, dt.date.today()), precision)
 
-#: The page's colourings → the document map's measures.
-GENRES_DOCUMENT = {"distance": "distance", "n_300m": "compte", "couvert": "couvert"}
-
-
-def _pdf_a4(siren: str, cle: str, seuil: int, genre: str) -> bytes:
-    """The A4 landscape document map of an EPCI (exports.cartes), as PDF bytes."""
-    import tempfile
-    from pathlib import Path
-
-    from ecosysteme.exports.cartes import carte_epci, exporter_carte
-    from ecosysteme.store import ouvrir_depot
-
-    with ouvrir_depot(donnees.chemin_depot()) as depot:
-        fig = carte_epci(
-            depot,
-            siren,
-            filtre=cle,
-            seuil=float(seuil),
-            genre=GENRES_DOCUMENT.get(genre, "distance"),  # type: ignore[arg-type]
+    def document(orientation: Orientation) -> Figure:
+        return carte_document(
+            qpv_document,
+            vue.communes if vue.selection.departement is not None else None,
+            vue.epci,
+            acteurs,
+            titre="Inclusion numérique : l'offre autour des quartiers prioritaires",
+            territoire=f"{vue.libelle} — offre : {f.libelle}",
+            mesure=mesure,
+            orientation=orientation,
+            date=dt.date.today(),
+            sources=SOURCES_DEFAUT,
+            precision=precision,
         )
-    with tempfile.TemporaryDirectory() as dossier:
-        return exporter_carte(fig, Path(dossier) / "carte.pdf").read_bytes()
+
+    parametres = (sig, vue.selection, f.cle, genre, seuil, tuple(c.cle for c in choisis), tuple(creneaux))
+    bloc_export(
+        "carte_export_",
+        f"carte_couverture_{vue.selection.siren or vue.selection.departement or 'territoire'}",
+        (*parametres, bandes, tuiles),
+        html=html,
+        document=document,
+    )
 
 
 def _choix_fiche(libelle: str, options: list[str], noms: dict[str, str], cle: str, aide: str) -> str | None:

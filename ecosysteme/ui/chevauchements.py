@@ -5,20 +5,24 @@ a new offer would duplicate. Not to be confused with duplicates (one place recor
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
 
-import folium
 import pandas as pd
 import streamlit as st
+from matplotlib.figure import Figure
 from streamlit_folium import st_folium
 
 from ecosysteme import standard
-from ecosysteme.carte.actifs import NOMS_CSS_CARTE, NOMS_JS_CARTE, actifs_statiques
+from ecosysteme.carte.actifs import actifs_statiques, html_autonome
+from ecosysteme.carte.chevauchements import carte_chevauchements
 from ecosysteme.chevauchements import STATUT_CHEVAUCHEMENT, chevauchements, groupes, par_epci
+from ecosysteme.exports.cartes import Orientation, ligne_sources
+from ecosysteme.exports.vues import SOURCES_DEFAUT, carte_chevauchements_document, precision_chevauchements
 from ecosysteme.selection import Selection
 from ecosysteme.store import ouvrir_depot
 from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.carte import installer_actifs
+from ecosysteme.ui.export_carte import bloc_export
 from ecosysteme.ui.texte import md
 
 CLE = "chev_"
@@ -65,8 +69,45 @@ def afficher() -> None:
         st.info("Aucun chevauchement à cette distance dans ce territoire.")
         return
     installer_actifs()
-    fond = territoire.contours_communes(donnees.signature(donnees.chemin_depot()), vue.selection)
-    st_folium(_carte(paires, fond), key=CLE + "carte", height=460, width="stretch", returned_objects=[])
+    sig = donnees.signature(donnees.chemin_depot())
+    fond = territoire.contours_communes(sig, vue.selection)
+    st_folium(
+        carte_chevauchements(paires, fond, actifs_statiques(), vue.qpv),
+        key=CLE + "carte",
+        height=460,
+        width="stretch",
+        returned_objects=[],
+    )
+
+    def html() -> str:
+        sources = ligne_sources(SOURCES_DEFAUT[:1] + SOURCES_DEFAUT[2:], dt.date.today())
+        titre = f"Offres qui se chevauchent (à moins de {distance} m) — {vue.libelle}"
+        return html_autonome(
+            carte_chevauchements(paires, fond, actifs_statiques(), vue.qpv),
+            titre,
+            sources,
+            precision_chevauchements(paires),
+        )
+
+    def document(orientation: Orientation) -> Figure:
+        return carte_chevauchements_document(
+            vue.qpv,
+            vue.communes if vue.selection.departement is not None else None,
+            vue.epci,
+            vue.acteurs,
+            paires,
+            territoire=vue.libelle,
+            distance_m=float(distance),
+            orientation=orientation,
+        )
+
+    bloc_export(
+        CLE + "export_carte_",
+        f"chevauchements_{vue.selection.siren or vue.selection.departement or 'territoire'}",
+        (sig, vue.selection, distance, tuple(services)),
+        html=html,
+        document=document,
+    )
     st.markdown("#### Paires")
     st.dataframe(
         paires[
@@ -91,29 +132,3 @@ def afficher() -> None:
     if not g.empty:
         st.markdown("#### Groupes (même service, même public)")
         st.dataframe(g, hide_index=True, width="stretch")
-
-
-def _carte(paires: pd.DataFrame, fond: dict[str, Any] | None) -> folium.Map:
-    """Lines between overlapping actors (orange) or actors with unknown hours (grey); no text
-    from the data in the map (the table names them)."""
-    lons = pd.concat([paires["lon_a"], paires["lon_b"]])
-    lats = pd.concat([paires["lat_a"], paires["lat_b"]])
-    x0, y0, x1, y1 = float(lons.min()), float(lats.min()), float(lons.max()), float(lats.max())
-    carte = folium.Map(location=[(y0 + y1) / 2, (x0 + x1) / 2], tiles=None, zoom_start=13, max_zoom=19)
-    actifs_statiques().appliquer(carte, NOMS_JS_CARTE, NOMS_CSS_CARTE)
-    carte.fit_bounds([[y0, x0], [y1, x1]])
-    if fond:  # the communes as outlines: readable offline, without tiles
-        folium.GeoJson(
-            fond, style_function=lambda _f: {"color": "#888888", "weight": 1, "fill": False}
-        ).add_to(carte)
-    for _, r in paires.drop_duplicates(["id_a", "id_b"]).iterrows():
-        couleur = "#e6550d" if r["statut_horaires"] == STATUT_CHEVAUCHEMENT else "#999999"
-        ligne = folium.PolyLine(  # type: ignore[no-untyped-call]
-            [[r["lat_a"], r["lon_a"]], [r["lat_b"], r["lon_b"]]], color=couleur, weight=4
-        )
-        ligne.add_to(carte)
-        for lat, lon in ((r["lat_a"], r["lon_a"]), (r["lat_b"], r["lon_b"])):
-            folium.CircleMarker([lat, lon], radius=5, color=couleur, fill=True, fill_opacity=0.9).add_to(
-                carte
-            )
-    return carte

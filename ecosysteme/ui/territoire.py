@@ -4,12 +4,11 @@ search by name, SIREN or commune. The choice survives page changes and is mirror
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import streamlit as st
 
-from ecosysteme.carte.geometrie import simplifier
+from ecosysteme.carte.geometrie import contours
 from ecosysteme.regions import REGIONS, departements
 from ecosysteme.selection import Selection, Vue, chercher_epci, filtrer, regions_presentes
 from ecosysteme.summary import sirens
@@ -124,8 +123,4 @@ def filtrer_selection(data: dict[str, Any], selection: Selection) -> Vue:
 def contours_communes(sig: tuple[str, float], selection: Selection) -> dict[str, Any] | None:
     """The territory's communes as light GeoJSON outlines (simplified to 30 m) under the small
     maps (placing an actor, overlaps): they stay readable offline, without tiles."""
-    communes = filtrer_selection(donnees.territoire(sig), selection).communes
-    if communes.empty:
-        return None
-    contours = simplifier(communes[["code", "geometry"]], 30.0)
-    return dict(json.loads(contours.to_json(drop_id=True)))
+    return contours(filtrer_selection(donnees.territoire(sig), selection).communes)

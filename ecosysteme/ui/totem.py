@@ -4,18 +4,24 @@ site explained (QPV reached, residents newly covered, offers it would duplicate,
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
+from matplotlib.figure import Figure
 from streamlit_folium import st_folium
 
 from ecosysteme import standard
-from ecosysteme.carte.actifs import actifs_statiques
+from ecosysteme.carte.actifs import actifs_statiques, html_autonome
 from ecosysteme.carte.totem import carte_totem
 from ecosysteme.errors import EcosystemeError
+from ecosysteme.exports.cartes import Orientation, ligne_sources
+from ecosysteme.exports.vues import SOURCES_DEFAUT, carte_totem_document, precision_totem
 from ecosysteme.sorties import csv_octets
 from ecosysteme.store import ouvrir_depot
 from ecosysteme.totem import Explication, Resultat, totem_epci
 from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.carte import installer_actifs
+from ecosysteme.ui.export_carte import bloc_export
 from ecosysteme.ui.texte import md
 
 CLE = "totem_"
@@ -88,7 +94,8 @@ def afficher() -> None:
     for a in res.avertissements:
         st.warning(a)
     installer_actifs()
-    donnees_carte = carte_totem(vue.qpv, res, actifs_statiques())
+    fond = territoire.contours_communes(donnees.signature(donnees.chemin_depot()), vue.selection)
+    donnees_carte = carte_totem(vue.qpv, res, actifs_statiques(), fond)
     st_folium(donnees_carte, key=CLE + "carte", height=520, width="stretch", returned_objects=[])
     st.markdown("#### Sites proposés")
     st.dataframe(
@@ -112,7 +119,36 @@ def afficher() -> None:
         st.dataframe(expl.doublons, hide_index=True, width="stretch")
     st.markdown("#### Autres emplacements possibles")
     st.dataframe(expl.alternatives, hide_index=True, width="stretch")
-    st.markdown("#### Exporter")
+    offre = ", ".join(services) or "tout acteur"
+    sig = donnees.signature(donnees.chemin_depot())
+    titre = "Lieu totem du numérique — " + vue.libelle
+
+    def html() -> str:
+        sources = ligne_sources(SOURCES_DEFAUT, dt.date.today())
+        return html_autonome(
+            carte_totem(vue.qpv, res, actifs_statiques(), fond), titre, sources, precision_totem(res, offre)
+        )
+
+    def document(orientation: Orientation) -> Figure:
+        return carte_totem_document(
+            vue.qpv,
+            vue.communes,
+            vue.epci,
+            res,
+            expl,
+            territoire=vue.libelle,
+            offre=offre,
+            orientation=orientation,
+        )
+
+    bloc_export(
+        CLE + "export_carte_",
+        f"lieu_totem_{siren}",
+        (sig, siren, tuple(services), rayon, sites, str(candidats)),
+        html=html,
+        document=document,
+    )
+    st.markdown("#### Exporter les tableaux")
     colonnes = st.columns(4)
     for col, (nom, tableau) in zip(colonnes, expl.tableaux().items(), strict=True):
         col.download_button(
