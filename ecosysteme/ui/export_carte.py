@@ -93,3 +93,31 @@ def bloc_export(
                     mime=doc[3],
                     key=cle + "document_telecharger",
                 )
+
+
+def fichier_prepare(
+    cle: str,
+    bouton: str,
+    parametres: Hashable,
+    fabriquer: Callable[[Path], Path],
+    mime: str,
+    *,
+    aide: str | None = None,
+) -> None:
+    """A button that makes one file (``fabriquer(dossier)`` writes it in a temporary folder and
+    returns its path) and, once made with the current ``parametres``, its download button (the
+    file keeps the name ``fabriquer`` gave it). An :class:`EcosystemeError` is shown in French;
+    nothing is offered then."""
+    if st.button(bouton, key=cle + "_bouton", help=aide):
+        try:
+            with st.spinner("Préparation du fichier…"), tempfile.TemporaryDirectory() as dossier:
+                chemin = fabriquer(Path(dossier))
+                st.session_state[cle] = (parametres, chemin.read_bytes(), chemin.name, mime)
+        except EcosystemeError as exc:
+            st.session_state.pop(cle, None)
+            st.error(exc.message)
+    pret = st.session_state.get(cle)
+    if pret and pret[0] == parametres:
+        st.download_button(
+            f"Télécharger « {pret[2]} »", pret[1], file_name=pret[2], mime=pret[3], key=cle + "_telecharger"
+        )

@@ -19,6 +19,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/7_Lieu_totem.py", "Lieu totem", ":material/location_on:"),
     ("pages/8_Scenarios.py", "Scénarios", ":material/science:"),
     ("pages/9_Chevauchements.py", "Chevauchements", ":material/join_left:"),
+    ("pages/10_Exports.py", "Exports", ":material/download:"),
     ("pages/1_Sources.py", "Sources des données", ":material/folder_open:"),
 )
 

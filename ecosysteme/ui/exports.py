@@ -1,0 +1,159 @@
+"""Page « Exports » : the files of the feuille de route numérique for the chosen territory, in
+one place — the fiche territoire of an EPCI (DOCX to edit, PDF to send), the geodata for a GIS
+(GeoPackage in the metric CRS, GeoJSON in EPSG:4326) and where the other exports live (each map's
+« Exporter cette carte », the gap matrix on « Lacunes », the national standard on « Inventaire »).
+Every file is made on demand and offered only while the territory and settings are unchanged."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from ecosysteme import standard
+from ecosysteme.exports.fiche import SERVICE_DEFAUT, fiche_territoire
+from ecosysteme.exports.geodonnees import exporter_geojson_couches, exporter_gpkg
+from ecosysteme.selection import Selection
+from ecosysteme.sorties import ecrire_atomique
+from ecosysteme.store import ouvrir_depot
+from ecosysteme.ui import donnees, territoire
+from ecosysteme.ui.export_carte import fichier_prepare
+from ecosysteme.ui.texte import md
+
+CLE = "exports_"
+MIME_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _suffixe(selection: Selection) -> str:
+    return selection.siren or (
+        f"dep{selection.departement}" if selection.departement else f"reg{selection.region}"
+    )
+
+
+def _fiche(siren: str, service: str, seuil: float, extension: str) -> Callable[[Path], Path]:
+    def fabriquer(dossier: Path) -> Path:
+        with ouvrir_depot(donnees.chemin_depot()) as depot:
+            return fiche_territoire(
+                depot, siren, dossier / f"fiche_territoire_{siren}.{extension}", service=service, seuil=seuil
+            )
+
+    return fabriquer
+
+
+def _gpkg(selection: Selection) -> Callable[[Path], Path]:
+    def fabriquer(dossier: Path) -> Path:
+        with ouvrir_depot(donnees.chemin_depot()) as depot:
+            return exporter_gpkg(
+                depot,
+                dossier / f"ecosysteme_{_suffixe(selection)}.gpkg",
+                siren_epci=selection.siren,
+                insee_dep=None if selection.siren else list(selection.departements),
+            )
+
+    return fabriquer
+
+
+def _geojson(selection: Selection) -> Callable[[Path], Path]:
+    def fabriquer(dossier: Path) -> Path:
+        couches = dossier / "couches"
+        with ouvrir_depot(donnees.chemin_depot()) as depot:
+            fichiers = exporter_geojson_couches(
+                depot,
+                couches,
+                siren_epci=selection.siren,
+                insee_dep=None if selection.siren else list(selection.departements),
+                prefixe=f"{_suffixe(selection)}_",
+            )
+
+        def zipper(tmp: Path) -> None:
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+                for chemin in fichiers.values():
+                    z.write(chemin, arcname=chemin.name)
+
+        return ecrire_atomique(dossier / f"ecosysteme_{_suffixe(selection)}_geojson.zip", zipper)
+
+    return fabriquer
+
+
+def afficher() -> None:
+    st.title("Exports de la feuille de route")
+    st.caption(
+        "Les fichiers à joindre à la feuille de route numérique : fiche territoire, géodonnées pour un "
+        "SIG. Les cartes s'exportent depuis chaque carte (« Exporter cette carte »), la matrice des "
+        "lacunes depuis la page « Lacunes », l'inventaire au standard national depuis « Inventaire »."
+    )
+    data = donnees.charger_ou_expliquer()
+    if data is None:
+        return
+    vue = territoire.choisir(data)
+    selection = vue.selection
+    st.subheader(md(vue.libelle))
+    sig = donnees.signature(donnees.chemin_depot())
+
+    st.markdown("#### Fiche territoire")
+    if selection.siren is None:
+        st.info("La fiche territoire se fait pour un EPCI : choisissez-le dans la barre latérale.")
+    else:
+        st.caption(
+            "Carte, chiffres clés, lacunes par quartier, quartiers sans offre, recommandation de lieu "
+            "totem, sources et date ; typographie française. DOCX à compléter, PDF à diffuser."
+        )
+        c1, c2 = st.columns([3, 1])
+        services = list(standard.enumerations()["services"])
+        service = str(
+            c1.selectbox(
+                "Offre mesurée (carte et lieu totem)",
+                services,
+                index=services.index(SERVICE_DEFAUT),
+                key=CLE + "service",
+            )
+        )
+        seuil = float(
+            c2.select_slider(
+                "Distance à pied (m)", list(donnees.SEUILS_MARCHE), value=1000, key=CLE + "seuil"
+            )
+        )
+        parametres = (sig, selection.siren, service, seuil)
+        d1, d2 = st.columns(2)
+        with d1:
+            fichier_prepare(
+                CLE + "fiche_docx",
+                "Préparer la fiche (DOCX)",
+                parametres,
+                _fiche(selection.siren, service, seuil, "docx"),
+                MIME_DOCX,
+            )
+        with d2:
+            fichier_prepare(
+                CLE + "fiche_pdf",
+                "Préparer la fiche (PDF)",
+                parametres,
+                _fiche(selection.siren, service, seuil, "pdf"),
+                "application/pdf",
+            )
+
+    st.markdown("#### Géodonnées")
+    st.caption(
+        "Couches « qpv », « acteurs » (actifs et fermés, avec leur statut), « couverture » (une ligne "
+        "par QPV, distances et nombres par offre) et « scenarios ». GeoPackage dans la projection "
+        "métrique du territoire (Lambert-93 en métropole) pour QGIS ; GeoJSON en WGS 84 (EPSG:4326)."
+    )
+    g1, g2 = st.columns(2)
+    with g1:
+        fichier_prepare(
+            CLE + "gpkg",
+            "Préparer le GeoPackage",
+            (sig, selection),
+            _gpkg(selection),
+            "application/geopackage+sqlite3",
+        )
+    with g2:
+        fichier_prepare(
+            CLE + "geojson",
+            "Préparer les GeoJSON (zip)",
+            (sig, selection),
+            _geojson(selection),
+            "application/zip",
+        )
