@@ -8,7 +8,8 @@ request, no Content-Security-Policy refusal), no page error, no dialog. Screensh
 
 The lieu totem page is built the way the page builds it (pure functions); the overlaps page is
 taken from the page itself (`streamlit.testing`: its HTML button, then the bytes kept in the
-session), its map function being private to the page.
+session). Last, the whole way through the running app: the lieu totem page, « Exporter cette
+carte », PNG, « Préparer », and the file the browser downloads.
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from navigateur import ARGS_CHROMIUM, ARTEFACTS, CHROMIUM, exiger_navigateur
+from navigateur import (
+    ARGS_CHROMIUM,
+    ARTEFACTS,
+    CHROMIUM,
+    exiger_navigateur,
+    page_hors_ligne,
+    serveur_streamlit,
+)
 from streamlit.testing.v1 import AppTest
 
 from ecosysteme.carte.actifs import actifs_statiques, html_autonome
@@ -206,3 +214,27 @@ def test_carte_chevauchements_exportee_hors_ligne(
         ARTEFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTEFACTS / "export_chevauchements_maubeuge.png"))
     assert journal.vide(), journal
+
+
+def test_telecharger_la_carte_a4_depuis_l_application(depot_hdf: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    exiger_navigateur()
+    with serveur_streamlit(depot_hdf) as url, page_hors_ligne() as (page, refusees, dialogues, erreurs):
+        page.goto(f"{url}/Lieu_totem?epci={MAUBEUGE}")
+        page.get_by_text("nouvellement à portée avec 1 site", exact=False).first.wait_for(timeout=120_000)
+        page.get_by_text("Exporter cette carte").click()
+        page.get_by_text("PNG (image 300 dpi)").click()
+        page.get_by_role("button", name="Préparer la carte A4").click()
+        bouton = page.get_by_role("button", name="Télécharger la carte A4 (PNG)")
+        bouton.wait_for(timeout=120_000)
+        with page.expect_download(timeout=60_000) as attente:
+            bouton.click()
+        telecharge = attente.value
+        assert telecharge.suggested_filename == f"lieu_totem_{MAUBEUGE}_paysage.png"
+        chemin = tmp_path / telecharge.suggested_filename
+        telecharge.save_as(chemin)
+        assert dialogues == [] and erreurs == [] and refusees == [], (dialogues, erreurs, refusees)
+    with Image.open(chemin) as image:
+        assert image.format == "PNG" and image.size == (3508, 2480)
+        assert image.info["dpi"][0] == pytest.approx(300, abs=0.5)

@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from ecosysteme import standard
-from ecosysteme.exports.fiche import SERVICE_DEFAUT, fiche_territoire
+from ecosysteme.exports.fiche import SERVICE_DEFAUT, fiche_territoire, typographie
 from ecosysteme.exports.geodonnees import exporter_geojson_couches, exporter_gpkg
 from ecosysteme.selection import Selection
 from ecosysteme.sorties import ecrire_atomique
@@ -24,6 +24,10 @@ from ecosysteme.ui.texte import md
 
 CLE = "exports_"
 MIME_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _legende(texte: str) -> None:
+    st.caption(typographie(texte))
 
 
 def _suffixe(selection: Selection) -> str:
@@ -79,7 +83,7 @@ def _geojson(selection: Selection) -> Callable[[Path], Path]:
 
 def afficher() -> None:
     st.title("Exports de la feuille de route")
-    st.caption(
+    _legende(
         "Les fichiers à joindre à la feuille de route numérique : fiche territoire, géodonnées pour un "
         "SIG. Les cartes s'exportent depuis chaque carte (« Exporter cette carte »), la matrice des "
         "lacunes depuis la page « Lacunes », l'inventaire au standard national depuis « Inventaire »."
@@ -94,9 +98,11 @@ def afficher() -> None:
 
     st.markdown("#### Fiche territoire")
     if selection.siren is None:
-        st.info("La fiche territoire se fait pour un EPCI : choisissez-le dans la barre latérale.")
+        st.info(
+            typographie("La fiche territoire se fait pour un EPCI : choisissez-le dans la barre latérale.")
+        )
     else:
-        st.caption(
+        _legende(
             "Carte, chiffres clés, lacunes par quartier, quartiers sans offre, recommandation de lieu "
             "totem, sources et date ; typographie française. DOCX à compléter, PDF à diffuser."
         )
@@ -135,7 +141,7 @@ def afficher() -> None:
             )
 
     st.markdown("#### Géodonnées")
-    st.caption(
+    _legende(
         "Couches « qpv », « acteurs » (actifs et fermés, avec leur statut), « couverture » (une ligne "
         "par QPV, distances et nombres par offre) et « scenarios ». GeoPackage dans la projection "
         "métrique du territoire (Lambert-93 en métropole) pour QGIS ; GeoJSON en WGS 84 (EPSG:4326)."
