@@ -29,6 +29,11 @@ class Selection:
     def departements(self) -> tuple[str, ...]:
         return (self.departement,) if self.departement else departements(self.region)
 
+    @property
+    def cle_fichier(self) -> str:
+        """What names an exported file: the EPCI's SIREN, « dep59 », « reg32 »."""
+        return self.siren or (f"dep{self.departement}" if self.departement else f"reg{self.region}")
+
 
 @dataclass(frozen=True)
 class Vue:

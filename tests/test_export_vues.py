@@ -308,3 +308,37 @@ def test_vue_epci_refuse_en_francais(depot_hdf: Path) -> None:
             vue_epci(
                 depot, MAUBEUGE, "couverture", services=[ADA, "Insertion professionnelle via le numérique"]
             )
+
+
+def test_noms_de_qpv_qui_se_chevaucheraient_laisses_de_cote(tmp_path: Path) -> None:
+    """40 QPV packed in 1 km of a 20 km EPCI: their names cannot all be written without
+    overlapping, so those that do not fit are left out and the page says how many are shown;
+    with 30 QPV or fewer, every name is written (an EPCI's handful of quartiers all matter)."""
+
+    def page(n: int) -> Figure:
+        qpv = gpd.GeoDataFrame(
+            {
+                "code_qp": [f"QN{k:05d}X" for k in range(n)],
+                "lib_qp": [f"Quartier prioritaire numéro {k}" for k in range(n)],
+                "population": [1000 + k for k in range(n)],
+            },
+            geometry=_l93(*(box(X + 150 * (k % 7), Y + 150 * (k // 7), X + 150 * (k % 7) + 60, Y + 150 * (k // 7) + 60)
+                            for k in range(n))),
+        )  # fmt: skip
+        epci = gpd.GeoDataFrame(
+            {"nom_epci": ["CC"]}, geometry=_l93(box(X - 10_000, Y - 10_000, X + 10_000, Y + 10_000))
+        )
+        return carte_document(qpv, None, epci, None, titre="Test", territoire="CC", date=DATE)
+
+    def noms(fig: Figure) -> set[str]:
+        return {t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("Quartier")}
+
+    beaucoup = page(40)
+    ecrits = noms(beaucoup)
+    assert 0 < len(ecrits) < 40
+    assert f"noms de {len(ecrits)} QPV sur 40 (les autres se chevaucheraient)" in texte_pdf(
+        exporter_carte(beaucoup, tmp_path / "beaucoup.pdf")
+    )
+    peu = page(28)
+    assert len(noms(peu)) == 28
+    assert "se chevaucheraient" not in texte_pdf(exporter_carte(peu, tmp_path / "peu.pdf"))

@@ -73,6 +73,10 @@ FORMES = ("o", "s", "D", "^", "v", "p", "h", "*", "P", "X")
 COULEUR_COMMUNES = "#8c8c8c"
 COULEUR_EPCI = "#3a3a3a"
 FOND_TERRITOIRE = "#f7f7f4"
+#: Up to this many QPV, every name is written even where it overlaps another.
+ETIQUETTES_TOUTES_MAX = 30
+#: Above this many places in the frame, actors are drawn with smaller symbols.
+ACTEURS_SYMBOLES_PLEINS_MAX = 300
 #: Geometric detail below this many millimetres on paper is dropped (simplification).
 DETAIL_MM = 0.05
 MM_PAR_POUCE = 25.4
@@ -422,13 +426,15 @@ def carte_document(
             rangs_cat = {s.categorie: i for i, s in enumerate(SYMBOLES)}
             autre = len(SYMBOLES) - 1
             cats = np.array([rangs_cat.get(str(v), autre) for v in _colonne(a, "categorie")], dtype=np.int64)
+            # a région holds thousands of places: smaller symbols, so that they do not hide the QPV
+            nombreux = int(visibles.sum()) > ACTEURS_SYMBOLES_PLEINS_MAX
             for k, s in enumerate(SYMBOLES):
                 garde = visibles & (cats == k)
                 comptes_categories[k] = int(garde.sum())
                 if garde.any():
                     ax.scatter(
-                        xs[garde], ys[garde], s=22, marker=FORMES[k], c=s.couleur,
-                        edgecolors="#1f1f1f", linewidths=0.45, zorder=7.3,
+                        xs[garde], ys[garde], s=8 if nombreux else 22, marker=FORMES[k], c=s.couleur,
+                        edgecolors="#1f1f1f", linewidths=0.3 if nombreux else 0.45, zorder=7.3,
                     )  # fmt: skip
 
         ax.set_xlabel("")
@@ -437,8 +443,16 @@ def carte_document(
             *_echelle(ax, x0, x1, y0, y1, metres_par_mm),
             *_nord(ax, epsg, x0, x1, y0, y1, metres_par_mm),
         ]
+        note_noms = ""
         if q is not None:
-            _etiquettes(ax, q, x0, x1, y0, y1, metres_par_mm, occupees)
+            poses, nommes = _etiquettes(
+                ax, q, x0, x1, y0, y1, metres_par_mm, occupees, forcer=len(q) <= ETIQUETTES_TOUTES_MAX
+            )
+            if poses < nommes:
+                note_noms = (
+                    f" — noms de {entier_fr(poses)} QPV sur {entier_fr(nommes)}"
+                    " (les autres se chevaucheraient)"
+                )
 
         # title, territory, sources line
         haut = g.hauteur - 9.0
@@ -453,7 +467,7 @@ def carte_document(
         fig.text(10.0 / g.largeur, 9.0 / g.hauteur, ligne_sources(sources, date), fontsize=7, color="#333333")
         fig.text(
             (g.largeur - 10.0) / g.largeur, 5.0 / g.hauteur,
-            f"Projection : {_nom_crs(epsg)} — carte réalisée avec ecosysteme",
+            f"Projection : {_nom_crs(epsg)}{note_noms} — carte réalisée avec ecosysteme",
             fontsize=6, color="#555555", ha="right",
         )  # fmt: skip
 
@@ -568,10 +582,13 @@ def _etiquettes(
     y1: float,
     metres_par_mm: float,
     occupees: Sequence[Boite],
-) -> int:
+    *,
+    forcer: bool = True,
+) -> tuple[int, int]:
     """Short QPV names at a point inside each polygon (largest population first), moved around
-    it to avoid overlaps; a label that fits nowhere is still drawn at its point. Returns the
-    number of labels that could not avoid an overlap."""
+    it to avoid overlaps; a label that fits nowhere is drawn at its point anyway when ``forcer``
+    (a few QPV: every name matters), left out otherwise (a région: a wall of overlapping names
+    is read by no one). Returns (labels drawn without overlap or forced, QPV with a name)."""
     noms = [nom_court(n) for n in _colonne(q, "lib_qp")]
     points = shapely.point_on_surface(q.geometry.to_numpy())
     px, py = shapely.get_x(points), shapely.get_y(points)
@@ -599,10 +616,11 @@ def _etiquettes(
         candidats.append([(x - w / 2, y - h / 2, x + w / 2, y + h / 2) for x, y in positions])
     choix = placer_etiquettes(candidats, occupees, (x0, y0, x1, y1))
     halo = [Stroke(linewidth=2.2, foreground="white")]
-    rates = 0
+    poses = 0
     for i, k, positions in zip(ordre, choix, centres, strict=True):
-        if k is None:
-            rates += 1
+        if k is None and not forcer:
+            continue
+        poses += 1
         x, y = positions[k if k is not None else 0]
         if k not in (None, 0):
             ax.plot([px[i], x], [py[i], y], color="#1f1f1f", linewidth=0.4, zorder=6.5)
@@ -612,7 +630,7 @@ def _etiquettes(
                 x, y, noms[i], fontsize=_POLICE_ETIQUETTE, ha="center", va="center", multialignment="center",
                 color="#111111", path_effects=effets, zorder=z, clip_on=True,
             )  # fmt: skip
-    return rates
+    return poses, len(ordre)
 
 
 # --- extra layers ----------------------------------------------------------------------------

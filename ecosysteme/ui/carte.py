@@ -353,7 +353,7 @@ def afficher() -> None:
     parametres = (sig, vue.selection, f.cle, genre, seuil, tuple(c.cle for c in choisis), tuple(creneaux))
     bloc_export(
         "carte_export_",
-        f"carte_couverture_{vue.selection.siren or vue.selection.departement or 'territoire'}",
+        f"carte_couverture_{vue.selection.cle_fichier}",
         (*parametres, bandes, tuiles),
         html=html,
         document=document,

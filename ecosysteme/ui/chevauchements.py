@@ -103,7 +103,7 @@ def afficher() -> None:
 
     bloc_export(
         CLE + "export_carte_",
-        f"chevauchements_{vue.selection.siren or vue.selection.departement or 'territoire'}",
+        f"chevauchements_{vue.selection.cle_fichier}",
         (sig, vue.selection, distance, tuple(services)),
         html=html,
         document=document,

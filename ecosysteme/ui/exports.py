@@ -30,12 +30,6 @@ def _legende(texte: str) -> None:
     st.caption(typographie(texte))
 
 
-def _suffixe(selection: Selection) -> str:
-    return selection.siren or (
-        f"dep{selection.departement}" if selection.departement else f"reg{selection.region}"
-    )
-
-
 def _fiche(siren: str, service: str, seuil: float, extension: str) -> Callable[[Path], Path]:
     def fabriquer(dossier: Path) -> Path:
         with ouvrir_depot(donnees.chemin_depot()) as depot:
@@ -51,7 +45,7 @@ def _gpkg(selection: Selection) -> Callable[[Path], Path]:
         with ouvrir_depot(donnees.chemin_depot()) as depot:
             return exporter_gpkg(
                 depot,
-                dossier / f"ecosysteme_{_suffixe(selection)}.gpkg",
+                dossier / f"ecosysteme_{selection.cle_fichier}.gpkg",
                 siren_epci=selection.siren,
                 insee_dep=None if selection.siren else list(selection.departements),
             )
@@ -68,7 +62,7 @@ def _geojson(selection: Selection) -> Callable[[Path], Path]:
                 couches,
                 siren_epci=selection.siren,
                 insee_dep=None if selection.siren else list(selection.departements),
-                prefixe=f"{_suffixe(selection)}_",
+                prefixe=f"{selection.cle_fichier}_",
             )
 
         def zipper(tmp: Path) -> None:
@@ -76,7 +70,7 @@ def _geojson(selection: Selection) -> Callable[[Path], Path]:
                 for chemin in fichiers.values():
                     z.write(chemin, arcname=chemin.name)
 
-        return ecrire_atomique(dossier / f"ecosysteme_{_suffixe(selection)}_geojson.zip", zipper)
+        return ecrire_atomique(dossier / f"ecosysteme_{selection.cle_fichier}_geojson.zip", zipper)
 
     return fabriquer
 
