@@ -299,7 +299,15 @@ def test_docx_rendu_par_libreoffice(fiches: tuple[Path, Path], tmp_path: Path) -
     )
     for titre in TITRES_SECTIONS:
         assert titre in texte, titre
+    # each service's name whole in the gap table's header (a too narrow column cut
+    # « administrativ/es » in the middle of the word)
+    for service in SERVICES:
+        assert service in texte, service
     assert "CA Maubeuge Val de Sambre" in texte and "Sources" in texte
+    polices = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert (
+        "LiberationSans" in polices or "Arial" in polices
+    )  # the text font asked for (Arial or its metric twin)
     images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True)
     assert len(images.stdout.strip().splitlines()) >= 3  # two header lines + the map
     if shutil.which("pdftoppm"):

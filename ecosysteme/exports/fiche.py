@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 ESPACE_INSECABLE = "\u00a0"
 ESPACE_FINE = "\u202f"
 SERVICE_DEFAUT = "Aide aux démarches administratives"
+#: Text font of the DOCX.
+POLICE_DOCX = "Arial"
 TITRE = "Fiche territoire"
 TITRES_SECTIONS = (
     "Chiffres clés",
@@ -330,27 +332,51 @@ def contenu_fiche(
 # --- DOCX -----------------------------------------------------------------------------------------
 
 
-def _docx_tableau(doc: DocumentDocx, tableau: Tableau, taille_pt: float) -> None:
-    from docx.shared import Pt
+def _docx_tableau(
+    doc: DocumentDocx, tableau: Tableau, taille_pt: float, largeurs_cm: Sequence[float] | None = None
+) -> None:
+    """A table whose header row is repeated on each page it runs over; ``largeurs_cm``: the
+    columns' widths (else the word processor's), so that long service names are not cut."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
 
     t = doc.add_table(rows=1 + len(tableau.lignes), cols=len(tableau.entetes))
     t.style = "Table Grid"
+    if largeurs_cm is not None:
+        t.autofit = False
+        for colonne, largeur in zip(t.columns, largeurs_cm, strict=True):
+            colonne.width = Cm(largeur)  # the table grid (LibreOffice reads it, Word the cells')
+    entete = OxmlElement("w:tblHeader")
+    entete.set(qn("w:val"), "true")
+    t.rows[0]._tr.get_or_add_trPr().append(entete)
     for ligne, valeurs in enumerate((tableau.entetes, *tableau.lignes)):
         for col, texte in enumerate(valeurs):
             cellule = t.cell(ligne, col)
+            if largeurs_cm is not None:
+                cellule.width = Cm(largeurs_cm[col])
             cellule.text = ""
             run = cellule.paragraphs[0].add_run(texte)
-            run.font.size = Pt(taille_pt)
+            # headers bold, half a point smaller: « administratives » holds in a service's column
+            run.font.size = Pt(taille_pt - 0.5 if ligne == 0 else taille_pt)
             run.bold = ligne == 0
 
 
 def _langue_francaise(doc: DocumentDocx) -> None:
-    """French (fr-FR) as the language of the default text style: spelling, hyphenation and
-    quotes in Word and LibreOffice."""
+    """French (fr-FR) as the language of the default text style (spelling, hyphenation and
+    quotes in Word and LibreOffice), in Arial."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    rpr = doc.styles["Normal"].element.get_or_add_rPr()
+    normal = doc.styles["Normal"]
+    # Arial: on every office computer, and metric-compatible Liberation Sans where it is not
+    # (the template's theme font fell back to a wide serif in LibreOffice)
+    normal.font.name = POLICE_DOCX
+    rpr = normal.element.get_or_add_rPr()
+    polices = rpr.find(qn("w:rFonts"))
+    if polices is not None:
+        for attribut in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+            polices.set(qn(attribut), POLICE_DOCX)
     langue = rpr.find(qn("w:lang"))
     if langue is None:
         langue = OxmlElement("w:lang")
@@ -390,7 +416,9 @@ def ecrire_docx(contenu: ContenuFiche, chemin: Path) -> None:
     doc.add_heading(TITRES_SECTIONS[2], 1)
     for note in contenu.notes:
         doc.add_paragraph(note)
-    _docx_tableau(doc, contenu.lacunes, 7)
+    # landscape A4 less 2 × 2 cm: the quartier's name, its residents, then the 9 services
+    services = len(contenu.lacunes.entetes) - 2
+    _docx_tableau(doc, contenu.lacunes, 7, [3.2, 1.7, *([(25.7 - 4.9) / services] * services)])
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = section.page_height, section.page_width
