@@ -747,18 +747,7 @@ def _evaluer(p: _Prepare, i: np.ndarray, j: np.ndarray, distance_max: float) -> 
                 _raisons(sim, d, etat, typ, (p.categories[a], p.categories[b]), ferme),
             )
         )
-    cadre = pd.DataFrame(
-        lignes,
-        columns=[
-            "score",
-            "distance_m",
-            "similarite_nom",
-            "meme_adresse",
-            "meme_categorie",
-            "ferme",
-            "raisons",
-        ],
-    )
+    cadre = pd.DataFrame(lignes, columns=COLONNES[2:])  # all but the two ids
     cadre.insert(0, "j", j)
     cadre.insert(0, "i", i)
     return cadre

@@ -122,3 +122,17 @@ def test_options_refusees(depot_hdf: Path, tmp_path: Path) -> None:
         app, ["exporter", "--format", "pdf", "--sortie", str(tmp_path), "--store", str(depot_hdf)]
     )
     assert r.exit_code == 2 and "--epci ou --departement" in r.output
+
+
+@pytest.mark.parametrize("carte", ["couverture", "totem", "chevauchements"])
+def test_service_inconnu_refuse_sans_rien_ecrire(depot_hdf: Path, tmp_path: Path, carte: str) -> None:
+    r = CliRunner().invoke(
+        app,
+        [
+            "exporter", "--format", "pdf", "--carte", carte, "--service", "Boulangerie", "--epci", MAUBEUGE,
+            "--sortie", str(tmp_path / "sortie"), "--store", str(depot_hdf),
+        ],
+    )  # fmt: skip
+    sortie = " ".join(r.output.split())
+    assert r.exit_code == 1 and "Boulangerie » inconnu" in sortie and "Erreur" in sortie, r.output
+    assert not (tmp_path / "sortie").exists()

@@ -79,7 +79,7 @@ def _preparer(at: AppTest, cle: str) -> Exports:
     assert telechargements(at, cle) == {cle + "html_telecharger", cle + "document_telecharger"}
     (_, orientation, format_), pdf, nom_pdf, mime = at.session_state[cle + "document"]
     assert (orientation, format_, mime) == ("paysage", "pdf", "application/pdf")
-    _, octets = at.session_state[cle + "html"]
+    _, octets, _, _ = at.session_state[cle + "html"]
     return Exports(at, pdf, nom_pdf, octets.decode("utf-8"))
 
 
@@ -157,7 +157,7 @@ def test_totem_fichiers_perimes_quand_le_nombre_de_sites_change(store: Path) -> 
     # prepared again: offered, and made with two sites
     at.button(key=TOTEM + "html_bouton").click().run()
     assert telechargements(at, TOTEM) == {TOTEM + "html_telecharger"}
-    parametres, nouveau = at.session_state[TOTEM + "html"]
+    parametres, nouveau, _, _ = at.session_state[TOTEM + "html"]
     assert 2 in parametres and nouveau != html
     at.button(key=TOTEM + "document_bouton").click().run()
     assert telechargements(at, TOTEM) == {TOTEM + "html_telecharger", TOTEM + "document_telecharger"}

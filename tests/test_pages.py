@@ -291,7 +291,7 @@ def test_carte_export_html_filtre_et_fichiers_perimes(store: Path) -> None:
     at.button(key=EXPORT + "document_bouton").click().run()
     assert not at.exception
     assert _telechargements(at) == {EXPORT + "html_telecharger", EXPORT + "document_telecharger"}
-    parametres, octets = at.session_state[EXPORT + "html"]
+    parametres, octets, _, _ = at.session_state[EXPORT + "html"]
     html = octets.decode("utf-8")
     assert (
         "<title>Tout acteur : distance au plus proche — CA Maubeuge Val de Sambre (200043396)</title>" in html

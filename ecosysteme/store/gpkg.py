@@ -1107,27 +1107,15 @@ class DepotGeoPackage:
         with self._ecriture(donnees=False) as cx:
             ligne = cx.execute("SELECT valeur FROM meta WHERE cle = 'version_schema'").fetchone()
             version = int(ligne[0])
-            if version < 2:
-                for instruction in _SCHEMA_V2:
+            for cible, schema, contenus in ((2, _SCHEMA_V2, _CONTENUS_V2), (3, _SCHEMA_V3, _CONTENUS_V3)):
+                if version >= cible:
+                    continue
+                for instruction in schema:
                     cx.execute(instruction)
                 cx.executemany(
                     "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
                     "last_change, srs_id) VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (nom, genre, nom, libelle, _maintenant(), srs)
-                        for nom, genre, libelle, srs in _CONTENUS_V2
-                    ],
-                )
-            if version < 3:
-                for instruction in _SCHEMA_V3:
-                    cx.execute(instruction)
-                cx.executemany(
-                    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
-                    "last_change, srs_id) VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (nom, genre, nom, libelle, _maintenant(), srs)
-                        for nom, genre, libelle, srs in _CONTENUS_V3
-                    ],
+                    [(nom, genre, nom, libelle, _maintenant(), srs) for nom, genre, libelle, srs in contenus],
                 )
             cx.execute("UPDATE meta SET valeur = ? WHERE cle = 'version_schema'", (str(VERSION_SCHEMA),))
             log.info("dépôt %s migré du schéma %s au %s", self.chemin, version, VERSION_SCHEMA)

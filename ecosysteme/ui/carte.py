@@ -327,7 +327,6 @@ def afficher() -> None:
         st.session_state["fiche_qpv" if clic[0] == "qpv" else "fiche_acteur"] = clic[1]
     with col_fiche:
         _fiches(vue, couv, seuil)
-    qpv_document, _ = _mesure_qpv(vue.qpv, couv, f, genre, seuil)
     precision = precision_filtres(choisis, creneaux)
     titre = f"{mesure.libelle} — {vue.libelle}"
 
@@ -336,6 +335,8 @@ def afficher() -> None:
         return html_autonome(export, titre, ligne_sources(SOURCES_HTML, dt.date.today()), precision)
 
     def document(orientation: Orientation) -> Figure:
+        # the QPV as they are (the map's are simplified for the screen), measured the same way
+        qpv_document, _ = _mesure_qpv(vue.qpv, couv, f, genre, seuil)
         return carte_document(
             qpv_document,
             vue.communes if vue.selection.departement is not None else None,

@@ -4,7 +4,8 @@ landscape or portrait), each prepared on demand (a button) and offered for downl
 
 A prepared file is tied to the parameters it was made with (``parametres``): when the user
 changes the territory, the offer or a filter, the old file is no longer offered (it would not
-show what the page shows)."""
+show what the page shows). :func:`fichier_prepare` is the one mechanism behind every such
+button (also on the « Exports » page)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from matplotlib.figure import Figure
 
 from ecosysteme.errors import EcosystemeError
 from ecosysteme.exports.cartes import Orientation, exporter_carte
+from ecosysteme.sorties import ecrire_texte
 
 ORIENTATIONS: dict[str, str] = {"paysage": "A4 paysage", "portrait": "A4 portrait"}
 FORMATS: dict[str, tuple[str, str]] = {
@@ -25,44 +27,31 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
-def _octets(fig: Figure, suffixe: str) -> bytes:
-    with tempfile.TemporaryDirectory() as dossier:
-        return exporter_carte(fig, Path(dossier) / f"carte.{suffixe}").read_bytes()
-
-
 def bloc_export(
     cle: str,
     nom_fichier: str,
     parametres: Hashable,
     *,
-    html: Callable[[], str] | None,
-    document: Callable[[Orientation], Figure] | None,
-    pourquoi_pas_de_document: str | None = None,
+    html: Callable[[], str],
+    document: Callable[[Orientation], Figure],
 ) -> None:
     """The export block of a map page. ``cle``: prefix of the widget keys and of the session
-    entries (``{cle}html``, ``{cle}document``: (parametres, bytes, file name, mime)); ``html``
-    returns the self-contained page, ``document`` draws the A4 page in the given orientation
-    (None: no document for this view, ``pourquoi_pas_de_document`` says why)."""
+    entries (``{cle}html``, ``{cle}document``: see :func:`fichier_prepare`); ``html`` returns
+    the self-contained page, ``document`` draws the A4 page in the given orientation."""
     with st.expander("Exporter cette carte"):
         c1, c2 = st.columns(2)
         with c1:
             st.markdown("**Carte interactive** (un fichier HTML qui s'ouvre sans Internet)")
-            if html is not None and st.button("Préparer la carte HTML", key=cle + "html_bouton"):
-                st.session_state[cle + "html"] = (parametres, html().encode("utf-8"))
-            pret = st.session_state.get(cle + "html")
-            if pret and pret[0] == parametres:
-                st.download_button(
-                    "Télécharger la carte (HTML)",
-                    pret[1],
-                    file_name=f"{nom_fichier}.html",
-                    mime="text/html",
-                    key=cle + "html_telecharger",
-                )
+            fichier_prepare(
+                cle + "html",
+                "Préparer la carte HTML",
+                parametres,
+                lambda dossier: ecrire_texte(dossier / f"{nom_fichier}.html", html()),
+                "text/html",
+                telecharger="Télécharger la carte (HTML)",
+            )
         with c2:
             st.markdown("**Carte pour un document** (A4, 300 dpi, légende, échelle, sources)")
-            if document is None:
-                st.caption(pourquoi_pas_de_document or "Pas de carte A4 pour cette vue.")
-                return
             orientation = st.radio(
                 "Page", list(ORIENTATIONS), format_func=ORIENTATIONS.__getitem__, key=cle + "orientation",
                 horizontal=True,
@@ -74,25 +63,17 @@ def bloc_export(
                 key=cle + "format",
                 horizontal=True,
             )
-            voulu = (parametres, orientation, format_)
-            if st.button("Préparer la carte A4", key=cle + "document_bouton"):
-                try:
-                    with st.spinner("Dessin de la carte A4…"):
-                        octets = _octets(document(orientation), format_)  # type: ignore[arg-type]
-                except EcosystemeError as exc:
-                    st.error(exc.message)
-                    return
-                nom = f"{nom_fichier}_{orientation}.{format_}"
-                st.session_state[cle + "document"] = (voulu, octets, nom, FORMATS[format_][1])
-            doc = st.session_state.get(cle + "document")
-            if doc and doc[0] == voulu:
-                st.download_button(
-                    f"Télécharger la carte A4 ({format_.upper()})",
-                    doc[1],
-                    file_name=doc[2],
-                    mime=doc[3],
-                    key=cle + "document_telecharger",
-                )
+            fichier_prepare(
+                cle + "document",
+                "Préparer la carte A4",
+                (parametres, orientation, format_),
+                lambda dossier: exporter_carte(
+                    document(orientation),  # type: ignore[arg-type]
+                    dossier / f"{nom_fichier}_{orientation}.{format_}",
+                ),
+                FORMATS[format_][1],
+                telecharger=f"Télécharger la carte A4 ({format_.upper()})",
+            )
 
 
 def fichier_prepare(
@@ -102,13 +83,14 @@ def fichier_prepare(
     fabriquer: Callable[[Path], Path],
     mime: str,
     *,
-    aide: str | None = None,
+    telecharger: str | None = None,
 ) -> None:
     """A button that makes one file (``fabriquer(dossier)`` writes it in a temporary folder and
-    returns its path) and, once made with the current ``parametres``, its download button (the
-    file keeps the name ``fabriquer`` gave it). An :class:`EcosystemeError` is shown in French;
-    nothing is offered then."""
-    if st.button(bouton, key=cle + "_bouton", help=aide):
+    returns its path) and, once made with the current ``parametres``, its download button
+    labelled ``telecharger`` (the file keeps the name ``fabriquer`` gave it). The file is kept in
+    ``st.session_state[cle]`` as (parametres, bytes, file name, mime). An
+    :class:`EcosystemeError` is shown in French; nothing is offered then."""
+    if st.button(bouton, key=cle + "_bouton"):
         try:
             with st.spinner("Préparation du fichier…"), tempfile.TemporaryDirectory() as dossier:
                 chemin = fabriquer(Path(dossier))
@@ -119,5 +101,9 @@ def fichier_prepare(
     pret = st.session_state.get(cle)
     if pret and pret[0] == parametres:
         st.download_button(
-            f"Télécharger « {pret[2]} »", pret[1], file_name=pret[2], mime=pret[3], key=cle + "_telecharger"
+            telecharger or f"Télécharger « {pret[2]} »",
+            pret[1],
+            file_name=pret[2],
+            mime=pret[3],
+            key=cle + "_telecharger",
         )
