@@ -305,7 +305,7 @@ def couverture(
         ),
     ] = None,
     seuil: Annotated[
-        float, typer.Option("--seuil", help="Distance de marche (m) pour « couvert ».")
+        float, typer.Option("--seuil", help="Distance à vol d'oiseau (m) pour « couvert ».")
     ] = 1000.0,
     bandes: Annotated[
         str, typer.Option("--bandes", help="Bandes de distance en mètres, séparées par des virgules.")
@@ -356,7 +356,7 @@ def couverture(
     resume = resume_couverture(couv, qpv, acteurs, p, par=par)
     groupe = epci or departement or None
     vue = resume[resume[par] == groupe] if groupe else resume
-    t = RichTable(title=f"Part des habitants des QPV ayant l'offre à moins de {seuil:g} m")
+    t = RichTable(title=f"Part des habitants des QPV ayant l'offre à moins de {seuil:g} m à vol d'oiseau")
     for col in ("filtre", "QPV couverts", "habitants couverts", "part", "acteurs à portée / 10 000 hab."):
         t.add_column(col, justify="left" if col == "filtre" else "right")
     agreg = vue.groupby("filtre", sort=False).agg(
@@ -401,7 +401,7 @@ def totem(
         ),
     ] = None,
     rayon: Annotated[
-        float, typer.Option("--rayon", help="Distance de marche (m) qui compte comme « à portée ».")
+        float, typer.Option("--rayon", help="Distance à vol d'oiseau (m) qui compte comme « à portée ».")
     ] = 1000.0,
     sites: Annotated[int, typer.Option("--sites", help="Nombre de sites à choisir (1 à 10).")] = 1,
     candidats: Annotated[
@@ -438,7 +438,8 @@ def totem(
         raise _echec(exc) from exc
     offre = ", ".join(service) if service else "tout acteur"
     console.print(
-        f"Lieu totem, EPCI {epci}, offre : {offre}, à moins de {rayon:g} m, {sites} site(s) parmi "
+        f"Lieu totem, EPCI {epci}, offre : {offre}, à moins de {rayon:g} m à vol d'oiseau, "
+        f"{sites} site(s) parmi "
         f"{len(res.candidats)} candidats ({res.methode}, {res.statut}"
         + (f", écart {100 * res.ecart:.1f} %" if res.ecart > 0 else "")
         + ")."
@@ -509,7 +510,10 @@ def exporter(
         float | None,
         typer.Option(
             "--distance",
-            help="Cartes : distance à pied en mètres (défaut 1000 ; 500 entre offres qui se chevauchent).",
+            help=(
+                "Cartes : distance à vol d'oiseau en mètres "
+                "(défaut 1000 ; 500 entre offres qui se chevauchent)."
+            ),
         ),
     ] = None,
     sites: Annotated[int, typer.Option("--sites", help="Lieu totem : nombre de sites (1 à 5).")] = 1,
@@ -658,7 +662,10 @@ def lancer(
     region: RegionOpt = config.REGION_PAR_DEFAUT,
     store: StoreOpt = None,
 ) -> None:
-    """Démarrer l'application (tableau de bord dans le navigateur)."""
+    """Démarrer l'application (tableau de bord dans le navigateur), sur cette machine seulement."""
+    refus = config.refus_adresse(adresse)
+    if refus is not None:
+        raise _echec(EcosystemeError(refus))
     chemin = config.store_path(store)
     if preparer_donnees:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -67,3 +68,29 @@ def auteur(explicit: str | None = None) -> str:
     if explicit:
         return explicit
     return os.environ.get(ENV_AUTEUR) or os.environ.get("USER") or "inconnu"
+
+
+def adresse_locale(adresse: str) -> bool:
+    """Whether a listening address serves this machine only (loopback: 127.0.0.0/8, ::1, localhost).
+
+    Until people log in with roles, anyone who reaches the app has every right (delete, undo an
+    official batch): the app is served on loopback only."""
+    nom = adresse.strip().strip("[]").lower()
+    if nom == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(nom).is_loopback
+    except ValueError:
+        return False
+
+
+def refus_adresse(adresse: str) -> str | None:
+    """The French refusal for a listening address other than loopback, or None when it is local."""
+    if adresse_locale(adresse):
+        return None
+    return (
+        f"adresse d'écoute « {adresse} » refusée : sans comptes ni rôles, quiconque atteint "
+        "l'application pourrait tout modifier ou supprimer. Elle ne sert que cette machine "
+        "(127.0.0.1, localhost ou ::1) ; pour la partager, passez par un serveur mandataire "
+        "authentifié sur cette machine."
+    )

@@ -268,12 +268,25 @@ def _pdf_pages(pdf: Path) -> list[tuple[float, float]]:
     return [(float(a), float(b)) for a, b in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", sortie)]
 
 
+def _police_installee(famille: str) -> bool:
+    """Whether fontconfig knows the family itself (fc-match always answers, with a fallback if need be)."""
+    if shutil.which("fc-list") is None:
+        return False
+    familles = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, check=True).stdout
+    return any(famille in ligne.split(",") for ligne in familles.splitlines())
+
+
 def test_docx_rendu_par_libreoffice(fiches: tuple[Path, Path], tmp_path: Path) -> None:
     """What python-docx cannot tell: the file opens in a word processor, on A4 pages (python-docx's
     template is US Letter), the gap table on a landscape page, the map drawn, the text French."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None or shutil.which("pdfinfo") is None:
         pytest.skip("LibreOffice ou poppler absent (apt-get install libreoffice-writer-nogui poppler-utils)")
+    # the layout below holds with Arial or its metric twin only: without it LibreOffice falls back to a
+    # wider font and words break inside the table cells. Say which package is missing, not a text mismatch.
+    assert _police_installee("Liberation Sans") or _police_installee("Arial"), (
+        "police Liberation Sans (ou Arial) absente : apt-get install fonts-liberation2 (.ci/run l'installe)"
+    )
     docx, _ = fiches
     profil = tmp_path / "profil-libreoffice"
     subprocess.run(

@@ -235,13 +235,13 @@ def test_lieu_totem_maubeuge_a4(depot_hdf: Path, tmp_path: Path) -> None:
     for attendu in (
         "Lieu totem du numérique",
         "CA Maubeuge Val de Sambre (SIREN 200043396)",
-        f"Offre : {ADA} ; distance à pied : 1 000 m",
+        f"Offre : {ADA} ; distance à vol d'oiseau : 1 000 m",
         f"{res.objectif:,} habitant(s) des QPV nouvellement à portée (optimal".replace(",", " "),
         f"Nouvellement à portée ({comptes.get('nouveau', 0)})",
         f"Déjà couvert par l'offre existante ({comptes.get('deja', 0)})",
         f"Toujours hors de portée ({comptes.get('hors', 0)})",
         "Lieu(x) totem proposé(s)",
-        "à moins de 1 000 m à pied",
+        "à moins de 1 000 m à vol d'oiseau",
         "inventaire local au 26/11/2026",
     ):
         assert attendu in texte, attendu
@@ -282,7 +282,7 @@ def test_chevauchements_maubeuge_a4(depot_hdf: Path, tmp_path: Path) -> None:
     texte = texte_pdf(pdf)
     for attendu in (
         "Offres qui se chevauchent",
-        "Chevauchements (à moins de 500 m)",
+        "Chevauchements (à moins de 500 m à vol d'oiseau)",
         f"ouverts aux mêmes heures ({n})",
         f"proches, horaires inconnus ({len(uniques) - n})",
         f"{n} paire(s) d'acteurs distincts ouverts aux mêmes heures",

@@ -200,7 +200,7 @@ def test_carte_chevauchements_exportee_hors_ligne(
         # one orange line per pair open at the same hours, and its two ends
         assert _chemins(page, {COULEUR_CHEVAUCHEMENT}, arcs=False) == n
         assert _chemins(page, {COULEUR_CHEVAUCHEMENT}, arcs=True) == 2 * n
-        titre = f"Offres qui se chevauchent (à moins de 500 m) — {LIBELLE}"
+        titre = f"Offres qui se chevauchent (à moins de 500 m à vol d'oiseau) — {LIBELLE}"
         assert page.title() == titre
         cartouche = _cartouche(page)
         for attendu in (

@@ -123,11 +123,11 @@ def test_totem_pdf_nomme_le_site_du_tableau(totem: Exports, tmp_path: Path) -> N
     for attendu in (
         "Lieu totem du numérique : où il atteindrait le plus d'habitants",
         LIBELLE,
-        f"Offre : {OFFRE} ; distance à pied : 1 000 m ; {annonce} habitant(s) des QPV nouvellement à portée",
+        f"Offre : {OFFRE} ; distance à vol d'oiseau : 1 000 m ; {annonce} habitant(s) des QPV nouvellement à portée",
         "Légende",
         f"QPV — avec le(s) lieu(x) totem proposé(s) Nouvellement à portée ({n_nouveaux})",
         # the site numbered as on the map, named as in the page's table, then its walking radius
-        f"Lieu(x) totem proposé(s) 1. {site} — {nouveaux} hab. nouvellement à portée à moins de 1 000 m à pied",
+        f"Lieu(x) totem proposé(s) 1. {site} — {nouveaux} hab. nouvellement à portée à moins de 1 000 m à vol d'oiseau",
         "Sources : ANCT — QPV 2024",
     ):
         assert attendu in texte, attendu
@@ -138,7 +138,7 @@ def test_totem_html_precision_et_csp(totem: Exports) -> None:
     lu = texte_html(page)
     assert f"<title>Lieu totem du numérique — {LIBELLE}</title>" in lu
     annonce = _annonce(totem.page)
-    assert f"Offre : {OFFRE} ; distance à pied : 1 000 m ; {annonce} habitant(s) des QPV" in lu
+    assert f"Offre : {OFFRE} ; distance à vol d'oiseau : 1 000 m ; {annonce} habitant(s) des QPV" in lu
     assert "Sources : ANCT — QPV 2024" in lu
     assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'' in page
     assert EXTERNE.findall(page) == []
@@ -198,7 +198,7 @@ def test_chevauchements_pdf_compte_les_paires_de_la_page(chevauchements: Exports
         LIBELLE,
         f"{n} paire(s) d'acteurs distincts ouverts aux mêmes heures",
         "Légende",
-        "Chevauchements (à moins de 500 m)",
+        "Chevauchements (à moins de 500 m à vol d'oiseau)",
         f"ouverts aux mêmes heures ({n})",
         "Acteurs concernés (",
         "Sources : ANCT — QPV 2024",
@@ -210,7 +210,7 @@ def test_chevauchements_html_sans_ressource_externe(chevauchements: Exports) -> 
     page = chevauchements.html
     n = _paires_meme_heures(chevauchements.page)
     lu = texte_html(page)
-    assert f"<title>Offres qui se chevauchent (à moins de 500 m) — {LIBELLE}</title>" in lu
+    assert f"<title>Offres qui se chevauchent (à moins de 500 m à vol d'oiseau) — {LIBELLE}</title>" in lu
     assert f"{n} paire(s) d'acteurs distincts ouverts aux mêmes heures" in lu
     assert "Content-Security-Policy" in page
     assert EXTERNE.findall(page) == []

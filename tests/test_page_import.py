@@ -54,6 +54,11 @@ TERRITOIRES = {
     "departements_hdf.geojson": "communes",  # recognised as communes by detecter_format (code + nom)
     "epci_hdf_2026.geojson": "epci",
 }
+# real files the importers do not read yet, with the issue that will read them
+A_VENIR = {
+    "ifn_communes.csv": "indice de fragilité numérique par commune (--format ifn, priorités)",
+    "ifn_epci.csv": "indice de fragilité numérique par EPCI (--format ifn, priorités)",
+}
 
 ENTETE = "id,pivot,nom,commune,code_postal,adresse,latitude,longitude,date_maj,services"
 LIGNE_OK = '"lieu-1",43493312300029,Médiathèque Jean Macé,Hem,59510,2 rue du Général Leclerc,50.6521,3.1862,2024-05-02,"Aide aux démarches administratives"'
@@ -63,7 +68,7 @@ def test_chaque_fichier_reel_est_couvert() -> None:
     if not DONNEES.exists():
         pytest.skip("../shared/data absent")
     reels = {p.name for p in DONNEES.iterdir() if p.suffix in (".csv", ".geojson", ".gpkg")}
-    assert reels == set(ACTEURS) | set(TERRITOIRES)
+    assert reels == set(ACTEURS) | set(TERRITOIRES) | set(A_VENIR)
 
 
 # --------------------------------------------------------------------------------------------

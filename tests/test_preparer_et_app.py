@@ -83,3 +83,39 @@ def test_page_sources(depot_hdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         couches["fichier"]
     )
     assert len(at.dataframe[2].value) == 4
+
+
+# --- serving beyond loopback is refused (no accounts yet) -------------------------------------
+
+
+@pytest.mark.parametrize("adresse", ["0.0.0.0", "::", "192.168.1.10", "10.0.0.1", "exemple.fr", ""])
+def test_lancer_refuse_une_adresse_hors_de_la_machine(adresse: str, tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["lancer", "--adresse", adresse, "--store", str(tmp_path / "d.gpkg")])
+    assert res.exit_code == 1
+    assert "refusée" in res.output and "127.0.0.1" in res.output
+    assert not (tmp_path / "d.gpkg").exists()
+
+
+@pytest.mark.parametrize("adresse", ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"])
+def test_adresses_locales_acceptees(adresse: str) -> None:
+    from ecosysteme.config import refus_adresse
+
+    assert refus_adresse(adresse) is None
+
+
+def test_module_serveur_refuse_une_adresse_publique() -> None:
+    """`python -m ecosysteme.ui.serveur app.py --server.address 0.0.0.0` (what `lancer` starts) stops
+    before Streamlit listens; the project's config.toml keeps Streamlit itself on 127.0.0.1."""
+    import subprocess
+    import sys
+    import tomllib
+
+    racine = Path(__file__).resolve().parents[1]
+    for args in (["--server.address", "0.0.0.0"], ["--server.address=0.0.0.0"]):
+        res = subprocess.run(
+            [sys.executable, "-m", "ecosysteme.ui.serveur", "app.py", *args],
+            cwd=racine, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert res.returncode == 1 and "refusée" in res.stderr
+    config = tomllib.loads((racine / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["address"] == "127.0.0.1"

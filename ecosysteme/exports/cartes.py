@@ -54,6 +54,7 @@ from ecosysteme.coverage import filtre as filtre_offre
 from ecosysteme.errors import EcosystemeError
 from ecosysteme.models import Statut
 from ecosysteme.projection import territoire_de_point, territoires_par_qpv
+from ecosysteme.reglages import MESURE_DISTANCE
 from ecosysteme.sorties import ecrire_atomique
 from ecosysteme.store.base import Depot
 
@@ -829,7 +830,9 @@ def _mesure_qpv(
         return out, Mesure("valeur", f"{libelle} : nombre à moins de 300 m", "compte")
     if genre == "couvert":
         out["valeur"] = out["code_qp"].map(lignes["couvert"])
-        return out, Mesure("valeur", f"{libelle} : à moins de {entier_fr(seuil)} m", "couvert")
+        return out, Mesure(
+            "valeur", f"{libelle} : à moins de {entier_fr(seuil)} m {MESURE_DISTANCE}", "couvert"
+        )
     raise EcosystemeError(f"mesure « {genre} » inconnue : distance, compte ou couvert.")
 
 

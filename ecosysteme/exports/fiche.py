@@ -41,6 +41,7 @@ from ecosysteme.coverage import Parametres, couverture, filtre, filtres_famille
 from ecosysteme.errors import EcosystemeError
 from ecosysteme.exports.cartes import A4_MM, MM_PAR_POUCE, POLICE, carte_epci, exporter_carte
 from ecosysteme.lacunes import matrice, qpv_sans_offre
+from ecosysteme.reglages import MESURE_DISTANCE
 from ecosysteme.sorties import ecrire_atomique
 from ecosysteme.store.base import Depot, Lot
 from ecosysteme.summary import chiffres_cles
@@ -207,7 +208,7 @@ def _tableau_chiffres(
                 lignes.append((f"  dont {categorie}", nombre_fr(float(n))))
     lignes.append(
         (
-            f"Habitants des QPV à moins de {distance_fr(seuil)} d'un lieu « {service} »",
+            f"Habitants des QPV à moins de {distance_fr(seuil)} ({MESURE_DISTANCE}) d'un lieu « {service} »",
             AUCUN if math.isnan(part) else pourcentage_fr(part),
         )
     )
@@ -259,7 +260,7 @@ def _totem(depot: Depot, siren: str, service: str, seuil: float) -> tuple[tuple[
     site = expl.sites.iloc[0]
     phrases = (
         typographie(
-            f"Lieu recommandé pour « {service} » (1 site, rayon de {distance_fr(seuil)}) : "
+            f"Lieu recommandé pour « {service} » (1 site, rayon de {distance_fr(seuil)} {MESURE_DISTANCE}) : "
             f"{site['libelle']} ({site['id']})."
         ),
         typographie(
@@ -323,7 +324,7 @@ def contenu_fiche(
         notes=(
             typographie(
                 f"Distance au lieu le plus proche offrant chaque service, mesurée au périmètre du quartier ; "
-                f"« {AUCUN} » : aucun lieu connu. Seuil de portée : {distance_fr(seuil)}."
+                f"« {AUCUN} » : aucun lieu connu. Seuil de portée : {distance_fr(seuil)} {MESURE_DISTANCE}."
             ),
         ),
     )

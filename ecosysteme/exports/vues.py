@@ -40,6 +40,7 @@ from ecosysteme.chevauchements import STATUT_CHEVAUCHEMENT, chevauchements
 from ecosysteme.coverage import Filtre, Parametres, couverture, filtre, filtrer_acteurs
 from ecosysteme.errors import EcosystemeError
 from ecosysteme.exports.cartes import Couche, Orientation, carte_document, carte_epci, ligne_sources
+from ecosysteme.reglages import MESURE_DISTANCE
 from ecosysteme.store.base import Depot
 from ecosysteme.totem import Explication, Resultat, totem_epci
 
@@ -116,7 +117,7 @@ def carte_totem_document(
         couches.append(
             Couche(
                 points,
-                f"à moins de {entier_fr(resultat.rayon)} m à pied",
+                f"à moins de {entier_fr(resultat.rayon)} m {MESURE_DISTANCE}",
                 COULEUR_SITE,
                 "cercle",
                 section="Lieu(x) totem proposé(s)",
@@ -143,11 +144,11 @@ def carte_totem_document(
 
 
 def precision_totem(resultat: Resultat, offre: str) -> str:
-    """« Offre : … ; distance à pied : 1 000 m ; 7 285 habitant(s) des QPV nouvellement à portée
+    """« Offre : … ; distance à vol d'oiseau : 1 000 m ; 7 285 habitant(s) des QPV nouvellement à portée
     (optimal, parmi 56 emplacements possibles) »."""
     statut = resultat.statut + (f", écart ≤ {100 * resultat.ecart:.1f} %" if resultat.ecart > 0 else "")
     return (
-        f"Offre : {offre} ; distance à pied : {entier_fr(resultat.rayon)} m ; "
+        f"Offre : {offre} ; distance {MESURE_DISTANCE} : {entier_fr(resultat.rayon)} m ; "
         f"{entier_fr(resultat.objectif)} habitant(s) des QPV nouvellement à portée ({statut}, "
         f"parmi {entier_fr(len(resultat.candidats))} emplacements possibles)"
     )
@@ -207,7 +208,7 @@ def carte_chevauchements_document(
                 libelle,
                 couleur,
                 "ligne",
-                section=f"Chevauchements (à moins de {entier_fr(distance_m)} m)",
+                section=f"Chevauchements (à moins de {entier_fr(distance_m)} m {MESURE_DISTANCE})",
             )
         )
     emprise = _emprise_paires(uniques, marge_m=max(3.0 * distance_m, 1500.0)) if len(uniques) else None
@@ -334,7 +335,8 @@ def vue_epci(
             ),  # fmt: skip
             lambda: html_autonome(
                 carte_chevauchements(paires, contours(communes), actifs_statiques(), qpv),
-                f"Offres qui se chevauchent (à moins de {entier_fr(distance_m)} m) — {territoire}",
+                f"Offres qui se chevauchent (à moins de {entier_fr(distance_m)} m {MESURE_DISTANCE}) "
+                f"— {territoire}",
                 ligne_sources(SOURCES_DEFAUT, jour),
                 precision_chevauchements(paires),
             ),

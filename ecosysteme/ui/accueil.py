@@ -6,6 +6,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from ecosysteme.reglages import MESURE_DISTANCE
 from ecosysteme.summary import CATEGORIES, chiffres_cles, resume_par_epci, sirens
 from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.texte import md
@@ -24,7 +25,7 @@ def _couverture(qpv: gpd.GeoDataFrame, noms_epci: dict[str, str]) -> None:
 
     st.subheader("Ce qui est à portée des habitants des QPV")
     seuil = st.select_slider(
-        "Distance de marche au quartier (m)",
+        f"Distance au quartier, {MESURE_DISTANCE} (m)",
         options=donnees.SEUILS_MARCHE,
         value=1000,
         key="seuil",

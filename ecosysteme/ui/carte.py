@@ -20,6 +20,7 @@ from ecosysteme.coverage import CRENEAUX, Filtre, filtre, filtrer_acteurs, filtr
 from ecosysteme.exports.cartes import Orientation, carte_document, ligne_sources
 from ecosysteme.exports.vues import SOURCES_DEFAUT, precision_filtres
 from ecosysteme.fiches import acteurs_proches, couverture_qpv, fiche_acteur
+from ecosysteme.reglages import LIBELLE_DISTANCE, MESURE_DISTANCE
 from ecosysteme.selection import Selection, Vue
 from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.export_carte import bloc_export
@@ -31,7 +32,7 @@ SOURCES_HTML = ("ANCT — QPV 2024", "IGN / geo.api.gouv.fr — communes et EPCI
 MESURES = {
     "distance": "distance au plus proche",
     "n_300m": "nombre à moins de 300 m",
-    "couvert": "à portée (distance de marche)",
+    "couvert": f"à portée ({MESURE_DISTANCE})",
 }
 LIBELLES_CRENEAUX = {
     "soir": "en soirée (après 18 h, en semaine)",
@@ -133,7 +134,7 @@ def _mesure_qpv(
         mesure = Mesure("valeur", f"{f.libelle} : nombre à moins de 300 m", "compte")
     else:
         out["valeur"] = out["code_qp"].map(c["couvert"])
-        mesure = Mesure("valeur", f"{f.libelle} : à moins de {seuil} m", "couvert")
+        mesure = Mesure("valeur", f"{f.libelle} : à moins de {seuil} m {MESURE_DISTANCE}", "couvert")
     return out, mesure
 
 
@@ -151,9 +152,7 @@ def _controles() -> tuple[Filtre, str, int, list[Filtre], list[str], bool, bool]
         "Couleur des QPV", list(MESURES), format_func=MESURES.__getitem__, key="carte_mesure", horizontal=True
     )
     seuil = int(
-        c3.select_slider(
-            "Distance de marche (m)", options=donnees.SEUILS_MARCHE, value=1000, key="carte_seuil"
-        )
+        c3.select_slider(LIBELLE_DISTANCE, options=donnees.SEUILS_MARCHE, value=1000, key="carte_seuil")
     )
     with st.expander("Acteurs affichés et fond de carte", expanded=False):
         a1, a2, a3 = st.columns(3)

@@ -18,6 +18,7 @@ from ecosysteme.carte.chevauchements import carte_chevauchements
 from ecosysteme.chevauchements import STATUT_CHEVAUCHEMENT, chevauchements, groupes, par_epci
 from ecosysteme.exports.cartes import Orientation, ligne_sources
 from ecosysteme.exports.vues import SOURCES_DEFAUT, carte_chevauchements_document, precision_chevauchements
+from ecosysteme.reglages import MESURE_DISTANCE
 from ecosysteme.selection import Selection
 from ecosysteme.store import ouvrir_depot
 from ecosysteme.ui import donnees, territoire
@@ -81,7 +82,7 @@ def afficher() -> None:
 
     def html() -> str:
         sources = ligne_sources(SOURCES_DEFAUT[:1] + SOURCES_DEFAUT[2:], dt.date.today())
-        titre = f"Offres qui se chevauchent (à moins de {distance} m) — {vue.libelle}"
+        titre = f"Offres qui se chevauchent (à moins de {distance} m {MESURE_DISTANCE}) — {vue.libelle}"
         return html_autonome(
             carte_chevauchements(paires, fond, actifs_statiques(), vue.qpv),
             titre,

@@ -15,6 +15,7 @@ import streamlit as st
 from ecosysteme import standard
 from ecosysteme.exports.fiche import SERVICE_DEFAUT, fiche_territoire, typographie
 from ecosysteme.exports.geodonnees import exporter_geojson_couches, exporter_gpkg
+from ecosysteme.reglages import LIBELLE_DISTANCE
 from ecosysteme.selection import Selection
 from ecosysteme.sorties import ecrire_atomique
 from ecosysteme.store import ouvrir_depot
@@ -111,9 +112,7 @@ def afficher() -> None:
             )
         )
         seuil = float(
-            c2.select_slider(
-                "Distance à pied (m)", list(donnees.SEUILS_MARCHE), value=1000, key=CLE + "seuil"
-            )
+            c2.select_slider(LIBELLE_DISTANCE, list(donnees.SEUILS_MARCHE), value=1000, key=CLE + "seuil")
         )
         parametres = (sig, selection.siren, service, seuil)
         d1, d2 = st.columns(2)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from ecosysteme.coverage import filtres_famille
 from ecosysteme.lacunes import matrice
+from ecosysteme.reglages import LIBELLE_DISTANCE
 from ecosysteme.sorties import csv_octets, xlsx_octets
 from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.texte import md
@@ -42,8 +43,9 @@ def _couleur_compte(v: object) -> str:
 def afficher() -> None:
     st.title("Lacunes")
     st.caption(
-        "Pour chaque quartier, ce qui est à portée à pied, offre par offre. Les quartiers sans "
-        "aucun acteur à portée viennent en premier, puis ceux à qui il manque le plus d'offres."
+        "Pour chaque quartier, ce qui est à portée (distance à vol d'oiseau), offre par offre. "
+        "Les quartiers sans aucun acteur à portée viennent en premier, "
+        "puis ceux à qui il manque le plus d'offres."
     )
     data = donnees.charger_ou_expliquer()
     if data is None:
@@ -59,9 +61,7 @@ def afficher() -> None:
         key="lacunes_mesure",
         horizontal=True,
     )
-    seuil = c3.select_slider(
-        "Distance de marche (m)", options=donnees.SEUILS_MARCHE, value=1000, key="lacunes_seuil"
-    )
+    seuil = c3.select_slider(LIBELLE_DISTANCE, options=donnees.SEUILS_MARCHE, value=1000, key="lacunes_seuil")
     if vue.qpv.empty:
         st.info("Aucun QPV dans ce territoire.")
         return

@@ -13,6 +13,7 @@ from ecosysteme import standard
 from ecosysteme.coverage import Parametres, filtre, tous_les_filtres
 from ecosysteme.errors import EcosystemeError
 from ecosysteme.models import Categorie
+from ecosysteme.reglages import LIBELLE_DISTANCE
 from ecosysteme.scenarios import Scenario, SiteHypothetique, comparer, comparer_scenarios
 from ecosysteme.semaine import erreur_osm
 from ecosysteme.store import ouvrir_depot
@@ -46,9 +47,7 @@ def afficher() -> None:
     )
     base = enregistres.get(choix) if choix != "(nouveau)" else None
     scenario = _formulaire(base, vue.acteurs)
-    seuil = st.select_slider(
-        "Distance à pied (m)", list(donnees.SEUILS_MARCHE), value=1000, key=CLE + "seuil"
-    )
+    seuil = st.select_slider(LIBELLE_DISTANCE, list(donnees.SEUILS_MARCHE), value=1000, key=CLE + "seuil")
     filtres = st.multiselect(
         "Offres à comparer",
         [f.cle for f in tous_les_filtres()],

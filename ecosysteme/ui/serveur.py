@@ -58,9 +58,27 @@ def prechauffer() -> None:
     log.info("préchauffage terminé en %.1f s", time.perf_counter() - debut)
 
 
+def _adresse_demandee(arguments: list[str]) -> str:
+    """The listening address given on the command line (``--server.address X`` or ``=X``), else the
+    project's ``.streamlit/config.toml`` default (127.0.0.1)."""
+    adresse = "127.0.0.1"
+    for k, arg in enumerate(arguments):
+        if arg == "--server.address" and k + 1 < len(arguments):
+            adresse = arguments[k + 1]
+        elif arg.startswith("--server.address="):
+            adresse = arg.split("=", 1)[1]
+    return adresse
+
+
 def main() -> None:
     from streamlit.web import cli
 
+    from ecosysteme.config import refus_adresse
+
+    refus = refus_adresse(_adresse_demandee(sys.argv[1:]))
+    if refus is not None:
+        print(f"Erreur : {refus}", file=sys.stderr)
+        raise SystemExit(1)
     threading.Thread(target=prechauffer, name="prechauffage", daemon=True).start()
     sys.argv = ["streamlit", "run", *sys.argv[1:]]
     cli.main()

@@ -16,6 +16,7 @@ from ecosysteme.carte.totem import carte_totem
 from ecosysteme.errors import EcosystemeError
 from ecosysteme.exports.cartes import Orientation, ligne_sources
 from ecosysteme.exports.vues import SOURCES_DEFAUT, carte_totem_document, precision_totem
+from ecosysteme.reglages import LIBELLE_DISTANCE
 from ecosysteme.sorties import csv_octets
 from ecosysteme.store import ouvrir_depot
 from ecosysteme.totem import Explication, Resultat, totem_epci
@@ -67,9 +68,7 @@ def afficher() -> None:
         key=CLE + "services",
         placeholder="Choisir…",
     )
-    rayon = c2.select_slider(
-        "Distance à pied (m)", list(donnees.SEUILS_MARCHE), value=1000, key=CLE + "rayon"
-    )
+    rayon = c2.select_slider(LIBELLE_DISTANCE, list(donnees.SEUILS_MARCHE), value=1000, key=CLE + "rayon")
     sites = int(c3.number_input("Nombre de sites", min_value=1, max_value=5, value=1, key=CLE + "sites"))
     candidats = st.radio(
         "Emplacements possibles", list(CANDIDATS), format_func=CANDIDATS.__getitem__, key=CLE + "candidats"
