@@ -48,6 +48,7 @@ from scipy.spatial import cKDTree
 
 from ecosysteme import standard
 from ecosysteme.doublons import SEUIL_PROPOSITION, candidats
+from ecosysteme.doublons import groupes as groupes_doublons
 from ecosysteme.errors import EcosystemeError, Emplacement
 from ecosysteme.models import Statut
 from ecosysteme.projection import TERRITOIRES, crs_utm, exiger_geographique, territoires_des_points
@@ -393,7 +394,9 @@ def chevauchements(
     par_paire["public"] = [communs_p[j] for j in k]
     out = par_paire.explode("service").explode("public", ignore_index=True)
     out["heures_communes"] = out["minutes_communes"].astype("Float64").astype(float) / 60.0
-    out["doublon_probable"] = _doublons(acteurs, out, seuil_doublon, non_doublons)
+    proposes = candidats(acteurs, seuil=seuil_doublon, exclus=non_doublons) if len(out) else out
+    out["doublon_probable"] = _doublons(proposes, out)
+    out = _un_lieu_une_fois(out, proposes, seuil_doublon)
     if exclure_doublons:
         out = out[~out["doublon_probable"]]
     out = out.assign(_statut=out["statut_horaires"].map(_ORDRE_STATUTS))
@@ -439,19 +442,43 @@ def _minutes_communes(
     return minutes, inconnu
 
 
-def _doublons(
-    acteurs: pd.DataFrame, paires: pd.DataFrame, seuil: float, non_doublons: Collection[tuple[str, str]]
-) -> np.ndarray:
+def _doublons(proposes: pd.DataFrame, paires: pd.DataFrame) -> np.ndarray:
     """Whether each row's pair is one :func:`ecosysteme.doublons.candidats` proposes."""
-    if paires.empty:
-        return np.zeros(0, dtype=bool)
-    proposes = candidats(acteurs, seuil=seuil, exclus=non_doublons)
     cles = set(zip(proposes["id_a"].astype(str), proposes["id_b"].astype(str), strict=True))
     return np.fromiter(
         ((a, b) in cles for a, b in zip(paires["id_a"], paires["id_b"], strict=True)),
         dtype=bool,
         count=len(paires),
     )
+
+
+def _un_lieu_une_fois(paires: pd.DataFrame, proposes: pd.DataFrame, seuil: float) -> pd.DataFrame:
+    """A place recorded twice counts once: when several fiches are probable duplicates of one
+    another (a group of :func:`ecosysteme.doublons.groupes`), an overlap with a third actor is kept
+    once per (service, public), under the fiche closest to it, instead of once per fiche. Two fiches
+    of one group are themselves flagged ``doublon_probable`` (one place, not an overlap)."""
+    if paires.empty or proposes.empty:
+        return paires
+    representant = {i: groupe[0] for groupe in groupes_doublons(proposes, seuil) for i in groupe}
+    ra = paires["id_a"].astype(str).map(lambda i: representant.get(i, i))
+    rb = paires["id_b"].astype(str).map(lambda i: representant.get(i, i))
+    meme_lieu = (ra == rb).to_numpy()
+    paires = paires.assign(doublon_probable=paires["doublon_probable"].to_numpy(bool) | meme_lieu)
+    cle = pd.DataFrame(
+        {
+            "x": np.where(ra < rb, ra, rb),
+            "y": np.where(ra < rb, rb, ra),
+            "service": paires["service"].to_numpy(),
+            "public": paires["public"].to_numpy(),
+            "doublon": paires["doublon_probable"].to_numpy(),
+            "distance": paires["distance_m"].to_numpy(float),
+        },
+        index=paires.index,
+    )
+    premiere = cle.sort_values("distance", kind="mergesort").duplicated(["x", "y", "service", "public"])
+    repetee = premiere.reindex(paires.index).to_numpy(bool) & ~cle["doublon"].to_numpy(bool)
+    gardees: pd.DataFrame = paires[~repetee]
+    return gardees
 
 
 # --- groups, summary, map layer ------------------------------------------------------------------

@@ -170,6 +170,31 @@ def test_doublon_probable_exclu_ou_signale() -> None:
     assert len(r) == 1 and not r.doublon_probable[0]
 
 
+def test_un_lieu_enregistre_deux_fois_compte_une_fois() -> None:
+    """« a » and « a2 » are one médiathèque recorded twice (5 m apart, same name and address); « c »
+    200 m away overlaps with that place: one row (under the closer fiche, « a »), not two."""
+    commun = {"nom": "Médiathèque Louise Michel", "adresse": "12 rue des Lilas", "commune": "Amiens"}
+    a = frame(
+        [
+            acteur(X0, Y0, id="a", **commun),
+            acteur(X0 - 3, Y0 - 4, id="a2", **commun),
+            acteur(X0 + 200, Y0, id="c"),
+        ]
+    )
+    r = chevauchements(a)
+    assert cles(r) == {("a", "c", AIDE, TOUT_PUBLIC)}
+    assert r.distance_m[0] == pytest.approx(200, abs=1e-6)
+    # shown with the duplicates: the pair a–a2 flagged, the overlap with c still once
+    r = chevauchements(a, exclure_doublons=False)
+    assert sorted(zip(r.id_a, r.id_b, r.doublon_probable, strict=True)) == [
+        ("a", "a2", True),
+        ("a", "c", False),
+    ]
+    # once a person says a and a2 are two places, both overlap with c (and with each other)
+    r = chevauchements(a, non_doublons={("a", "a2")})
+    assert {(x, y) for x, y, *_ in cles(r)} == {("a", "a2"), ("a", "c"), ("a2", "c")}
+
+
 def test_acteur_ferme_ou_en_projet_ignore() -> None:
     for statut in ("fermé", "en projet"):
         a = frame([acteur(X0, Y0, id="a"), acteur(X0 + 200, Y0, id="b", statut=statut)])
@@ -561,8 +586,10 @@ def test_hauts_de_france_maubeuge(depot_hdf: Path) -> None:
     # common 5 × (3 h 30 + 3 h) = 1,950 min; 125 m apart (0.000406° of longitude, 0.001093° of
     # latitude at 50.29° N)
     m = paires[(paires.epci_a == MAUBEUGE) | (paires.epci_b == MAUBEUGE)]
-    assert set(zip(m.id_a, m.id_b, strict=True)) == {(GIP, EPINETTE), (EPINETTE, GIP_BIS)}
-    assert len(m) == 4
+    # the GIP is recorded twice (GIP, GIP_BIS): its overlap with the Épinette counts once, under the
+    # closer record (it was listed twice, and summed twice per EPCI)
+    assert set(zip(m.id_a, m.id_b, strict=True)) == {(GIP, EPINETTE)}
+    assert len(m) == 2
     x = m[(m.id_a == GIP) & (m.id_b == EPINETTE)]
     assert set(x.service) == {OUTILS, "Compréhension du monde numérique"}
     assert set(x.public) == {TOUT_PUBLIC} and set(x.statut_horaires) == {STATUT_CHEVAUCHEMENT}
@@ -577,14 +604,14 @@ def test_hauts_de_france_maubeuge(depot_hdf: Path) -> None:
     assert not ((paires.id_a == GIP) & (paires.id_b == GIP_BIS)).any()
     tout = chevauchements(acteurs, exclure_doublons=False)
     assert tout[(tout.id_a == GIP) & (tout.id_b == GIP_BIS)].doublon_probable.all()
-    # one group per service: the Épinette with both records of the GIP
+    # one group per service: the Épinette with the GIP (once)
     g = groupes(paires)
     gm = g[g.epci.map(lambda e: MAUBEUGE in e)]
-    assert len(gm) == 2 and all(sorted(mm) == sorted([GIP, GIP_BIS, EPINETTE]) for mm in gm.membres)
+    assert len(gm) == 2 and all(sorted(mm) == sorted([GIP, EPINETTE]) for mm in gm.membres)
     t = par_epci(paires, acteurs)
     tm = t[t.siren_epci == MAUBEUGE].set_index("service")
-    assert tm.loc[OUTILS, "paires"] == 2 and tm.loc[OUTILS, "acteurs"] == 3
-    assert tm.loc[OUTILS, "minutes_communes"] == 3900
+    assert tm.loc[OUTILS, "paires"] == 1 and tm.loc[OUTILS, "acteurs"] == 2
+    assert tm.loc[OUTILS, "minutes_communes"] == 1950
     c = lignes(paires, acteurs)
     assert len(c) == len(paires.drop_duplicates(["id_a", "id_b"]))
     assert (c.geometry.is_valid | c.meme_point).all() and (

@@ -80,7 +80,7 @@ def test_cartes_du_lieu_totem_et_des_chevauchements(depot_hdf: Path, tmp_path: P
         texte = subprocess.run(
             ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout
-        assert "Chevauchements (à moins de 300 m à vol d'oiseau)" in texte
+        assert "Chevauchements (à moins de 300 m à vol d'oiseau)" in " ".join(texte.split())
     assert not list(tmp_path.glob(".*"))
 
 
