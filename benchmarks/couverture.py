@@ -205,36 +205,35 @@ def masque(actifs: pd.DataFrame, cle: str) -> np.ndarray:
     return _contient(actifs[CHAMPS[famille]], valeur)
 
 
-def creneaux_acteur(horaires: object, arrets: object) -> tuple[bool, bool, bool, bool]:
-    """(evening, Saturday, Sunday, unknown) of an actor: union over its stops' hours (a stop
-    without hours takes the actor's), unknown when no hours can be read."""
-    h = horaires if isinstance(horaires, str) else None
-    textes = [a.get("horaires") or h for a in arrets] if isinstance(arrets, list) and arrets else [h]
-    connus = [c for c in (creneaux_horaires(t) for t in textes) if c is not None]
-    if not connus:
-        return (False, False, False, True)
-    return (any(c[0] for c in connus), any(c[1] for c in connus), any(c[2] for c in connus), False)
+def creneaux_lieu(horaires: object) -> tuple[bool, bool, bool, bool]:
+    """(evening, Saturday, Sunday, unknown) of one place's hours (unknown when unreadable)."""
+    c = creneaux_horaires(horaires if isinstance(horaires, str) else None)
+    return (False, False, False, True) if c is None else (c[0], c[1], c[2], False)
 
 
 def table_acteurs(acteurs: pd.DataFrame, cles: tuple[str, ...]) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
-    """Active actors (closed dropped) with one boolean column per filter and per hours flag, and
-    their places: the actor's point, or each stop of a mobile actor (``acteur`` = row number)."""
+    """Active actors (closed dropped) with one boolean column per filter, and their places: the
+    actor's point, or each stop of a mobile actor (``acteur`` = row number), each place with its
+    hours flags (a stop: its own hours, else the actor's)."""
     actifs = acteurs[acteurs["statut"].astype(str) == "actif"].reset_index(drop=True)
     attrs = pd.DataFrame({cle: masque(actifs, cle) for cle in cles})
-    drapeaux = [creneaux_acteur(h, a) for h, a in zip(actifs["horaires"], actifs["arrets"], strict=True)]
-    attrs[CRENEAUX] = np.array(drapeaux, dtype=bool).reshape(-1, len(CRENEAUX))
     lon: list[float] = []
     lat: list[float] = []
     rang: list[int] = []
-    colonnes = zip(actifs["longitude"], actifs["latitude"], actifs["arrets"], strict=True)
-    for i, (x0, y0, arrets) in enumerate(colonnes):
+    drapeaux: list[tuple[bool, bool, bool, bool]] = []
+    colonnes = zip(actifs["longitude"], actifs["latitude"], actifs["arrets"], actifs["horaires"], strict=True)
+    for i, (x0, y0, arrets, h) in enumerate(colonnes):
         stops = arrets if isinstance(arrets, list) else []
-        for x, y in [(s["longitude"], s["latitude"]) for s in stops] or [(x0, y0)]:
+        for x, y, hh in [(s["longitude"], s["latitude"], s.get("horaires") or h) for s in stops] or [
+            (x0, y0, h)
+        ]:
             if x is not None and y is not None and not (math.isnan(x) or math.isnan(y)):
                 lon.append(x)
                 lat.append(y)
                 rang.append(i)
+                drapeaux.append(creneaux_lieu(hh))
     lieux = gpd.GeoDataFrame({"acteur": rang}, geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    lieux[CRENEAUX] = np.array(drapeaux, dtype=bool).reshape(-1, len(CRENEAUX))
     return attrs, lieux
 
 
@@ -264,7 +263,11 @@ def jointures(
         res["filtre"] = np.tile(np.array(cles, dtype=object), len(poly))
         for r, col in zip(BANDES, COMPTES, strict=True):
             kw = {"predicate": "intersects"} if r == 0 else {"predicate": "dwithin", "distance": r}
-            j = gpd.sjoin(poly, pts, how="inner", **kw)[["code_qp", "acteur"]].drop_duplicates()
+            jl = gpd.sjoin(poly, pts, how="inner", **kw)[["code_qp", "acteur", *CRENEAUX]]
+            # one row per (QPV, actor), hours from its places within the band: open in a slot when
+            # one of them is, unknown when none of them has known hours
+            agreger = {c: "any" for c in CRENEAUX[:3]} | {CRENEAUX[3]: "all"}
+            j = jl.groupby(["code_qp", "acteur"], as_index=False).agg(agreger)
             j = j.join(attrs, on="acteur")
             n = j.groupby("code_qp")[list(cles)].sum()
             res[col] = _deplier(n, res).astype(np.int64)
@@ -304,11 +307,11 @@ def force_brute(
     (its nearest place)."""
     attrs, lieux = table_acteurs(acteurs, cles)
     masques = attrs[list(cles)].to_numpy()
-    flags = attrs[CRENEAUX].to_numpy()
+    flags = lieux[CRENEAUX].to_numpy()
     terr = territoires_par_qpv(qpv)
     lon, lat = lieux.geometry.x.to_numpy(), lieux.geometry.y.to_numpy()
     rangs = lieux["acteur"].to_numpy()
-    territoires: dict[str, list[tuple[shapely.Point, int]]] = {}
+    territoires: dict[str, list[tuple[shapely.Point, int, int]]] = {}
     lignes = []
     for code in codes:
         i = int(np.flatnonzero(qpv["code_qp"].to_numpy() == code)[0])
@@ -319,14 +322,21 @@ def force_brute(
             sel = [k for k in range(len(lon)) if territoire_de_point(float(lon[k]), float(lat[k])) == t]
             px, py = tr.transform(lon[sel], lat[sel])
             territoires[t.nom] = [
-                (shapely.Point(x, y), int(rangs[k])) for x, y, k in zip(px, py, sel, strict=True)
+                (shapely.Point(x, y), int(rangs[k]), k) for x, y, k in zip(px, py, sel, strict=True)
             ]
         poly = shapely.transform(qpv.geometry.iloc[i], lambda xy, t=tr: np.column_stack(t.transform(*xy.T)))
         meilleur = np.full(len(attrs), np.inf)
-        for point, a in territoires[t.nom]:
+        # hours of each actor from its places within the threshold (a stop elsewhere does not count)
+        ouverts = np.zeros((len(attrs), 3), dtype=bool)
+        connus = np.zeros(len(attrs), dtype=bool)
+        for point, a, k in territoires[t.nom]:
             d = shapely.distance(poly, point)
             if d < meilleur[a]:
                 meilleur[a] = d
+            if d <= SEUIL:
+                ouverts[a] |= flags[k, :3]
+                connus[a] |= not flags[k, 3]
+        drapeaux = np.column_stack([ouverts, ~connus])
         for j, cle in enumerate(cles):
             d = meilleur[masques[:, j]]
             proches = masques[:, j] & (meilleur <= SEUIL)
@@ -334,7 +344,7 @@ def force_brute(
                 {"code_qp": code, "filtre": cle}
                 | {col: int((d <= r).sum()) for r, col in zip(BANDES, COMPTES, strict=True)}
                 | {"distance_m": float(d.min()) if np.isfinite(d).any() else np.nan}
-                | {c: int(flags[proches, k].sum()) for k, c in enumerate(CRENEAUX)}
+                | {c: int(drapeaux[proches, k].sum()) for k, c in enumerate(CRENEAUX)}
             )
     out = pd.DataFrame(lignes)
     out["couvert"] = out["distance_m"] <= SEUIL

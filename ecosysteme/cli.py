@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from ecosysteme import config
 from ecosysteme.errors import EcosystemeError, TelechargementImpossible
+from ecosysteme.validation import sans_controles
 
 if TYPE_CHECKING:
     from ecosysteme.store import Depot
@@ -28,8 +30,16 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(width=None if sys.stdout.isatty() else 200)
-erreurs = Console(stderr=True)
+console = Console(width=None if sys.stdout.isatty() else 200, emoji=False)
+erreurs = Console(stderr=True, emoji=False)
+
+
+def _brut(texte: object) -> str:
+    """A text from the data or the user, printed as it is through Rich: invisible characters
+    (terminal escape sequences, bidirectional overrides…) removed, Rich markup escaped (``[/]``
+    in a value made Rich fail after the data was stored)."""
+    return escape(sans_controles(str(texte)))
+
 
 StoreOpt = Annotated[
     Path | None,
@@ -84,7 +94,7 @@ def _echec(exc: EcosystemeError | OSError) -> typer.Exit:
     )
     if isinstance(exc, EcosystemeError) and str(exc.emplacement):
         msg = f"{exc.emplacement} : {msg}"
-    erreurs.print(f"[bold red]Erreur :[/] {msg}", highlight=False)
+    erreurs.print(f"[bold red]Erreur :[/] {_brut(msg)}", highlight=False)
     return typer.Exit(code=1)
 
 
@@ -108,7 +118,7 @@ def init(store: StoreOpt = None) -> None:
             n = depot.compter()
     except (EcosystemeError, OSError) as exc:
         raise _echec(exc) from exc
-    console.print(f"Dépôt prêt : {config.store_path(store)} ({n} acteurs).")
+    console.print(f"Dépôt prêt : {_brut(config.store_path(store))} ({n} acteurs).")
 
 
 @app.command()
@@ -124,7 +134,7 @@ def telecharger(
         res = download.telecharger(catalog.sources(), region=region, miroir=miroir, forcer=forcer)
     except (EcosystemeError, OSError) as exc:
         raise _echec(exc) from exc
-    console.print(download.resume(res), highlight=False)
+    console.print(_brut(download.resume(res)), highlight=False)
 
 
 @app.command()
@@ -135,7 +145,8 @@ def importer(
         typer.Option(
             "--format",
             help="auto, standard, france-services, conseillers-numeriques, "
-            "data-inclusion, bibliotheques, qpv, population, communes, epci",
+            "data-inclusion, bibliotheques, qpv, population, communes, epci, arrets "
+            "(arrêts de services itinérants : une ligne par arrêt avec id_service)",
         ),
     ] = "auto",
     simulation: Annotated[
@@ -157,7 +168,7 @@ def importer(
 
     if format not in FORMATS:
         erreurs.print(
-            f"[bold red]Erreur :[/] format « {format} » inconnu ; possibles : {', '.join(FORMATS)}."
+            f"[bold red]Erreur :[/] format « {_brut(format)} » inconnu ; possibles : {', '.join(FORMATS)}."
         )
         raise typer.Exit(code=2)
     code = 0
@@ -182,7 +193,7 @@ def importer(
                 erreurs.print("  Rien n'a été enregistré pour ce fichier.")
                 code = 1
                 continue
-            console.print(r.resume(), highlight=False)
+            console.print(_brut(r.resume()), highlight=False)
             if r.acceptees == 0 and r.lignes_lues > 0:
                 code = 1
     finally:
@@ -216,9 +227,10 @@ def preparer_depot(*, store: Path | None, miroir: str | None, region: str, auteu
     prets = [r for r in res if r.ok]
     for r in res:
         if not r.ok:
-            console.print(f"  [yellow]—[/] {r.source_id} : {r.raison}", highlight=False)
+            console.print(f"  [yellow]—[/] {_brut(r.source_id)} : {_brut(r.raison)}", highlight=False)
     prets.sort(key=lambda r: ORDRE_IMPORT.index(par_id[r.source_id].importeur))
     n = 0
+    echecs: list[str] = []
     with _ouvrir(store, creer=True) as depot:
         deja = {(lot.sha256, lot.format) for lot in depot.lots() if not lot.annule}
         couches = {"qpv": "qpv", "population": "qpv_populations", "communes": "communes", "epci": "epci"}
@@ -229,19 +241,43 @@ def preparer_depot(*, store: Path | None, miroir: str | None, region: str, auteu
         for r in prets:
             src = par_id[r.source_id]
             if (r.sha256, src.importeur) in deja:
-                console.print(f"  [green]✓[/] {src.id} : déjà importé.")
+                console.print(f"  [green]✓[/] {_brut(src.id)} : déjà importé.")
                 continue
             assert r.chemin is not None
-            rapport = importer_fichier(
-                r.chemin, depot, format=src.importeur, auteur=auteur, region=region, nom=r.chemin.name
-            )
+            try:
+                rapport = importer_fichier(
+                    r.chemin, depot, format=src.importeur, auteur=auteur, region=region, nom=r.chemin.name
+                )
+            except EcosystemeError as exc:  # that source only: each import is its own transaction
+                echecs.append(src.id)
+                _echec_source(src.id, r.origine, str(exc))
+                continue
+            if rapport.acceptees == 0 and rapport.lignes_lues > 0:
+                echecs.append(src.id)
+                raison = rapport.rejets[0].texte(rapport.fichier) if rapport.rejets else "aucune ligne valide"
+                _echec_source(
+                    src.id, r.origine, f"aucune des {rapport.lignes_lues} lignes acceptée ({raison})"
+                )
+                continue
             n += 1
             console.print(
-                f"  [green]✓[/] {src.id} : {rapport.acceptees} acceptés, {rapport.rejetees} rejetés"
+                f"  [green]✓[/] {_brut(src.id)} : {rapport.acceptees} acceptés, {rapport.rejetees} rejetés"
                 + (f", {rapport.ignorees} hors région" if rapport.ignorees else ""),
                 highlight=False,
             )
+    if echecs:
+        raise EcosystemeError(
+            f"{len(echecs)} source(s) non importée(s) : {', '.join(echecs)} (voir ci-dessus) ; "
+            "les autres l'ont été."
+        )
     return n
+
+
+def _echec_source(source: str, origine: str | None, message: str) -> None:
+    """One source of ``preparer`` that could not be imported (the others are)."""
+    de = f" (obtenue de « {origine} »)" if origine else ""
+    erreurs.print(f"  [bold red]✗[/] {_brut(source)}{de} : {_brut(message)}", highlight=False)
+    erreurs.print("    Rien n'a été enregistré pour cette source.", highlight=False)
 
 
 @app.command()
@@ -250,7 +286,7 @@ def stats(
     store: StoreOpt = None,
 ) -> None:
     """Résumé du territoire : QPV, habitants des QPV, acteurs par catégorie, par EPCI."""
-    from ecosysteme.summary import CATEGORIES, chiffres_cles, rattacher, resume_par_epci
+    from ecosysteme.summary import CATEGORIES, chiffres_cles, dans_les_territoires, rattacher, resume_par_epci
 
     try:
         with _ouvrir(store) as depot:
@@ -260,7 +296,7 @@ def stats(
             qpv = depot.qpv(siren_epci=epci)
             acteurs = rattacher(depot.acteurs_gdf(siren_epci=epci), depot.communes())
             if epci is not None:
-                acteurs = acteurs[acteurs["epci_geo"] == epci]
+                acteurs = acteurs[dans_les_territoires(acteurs, "epci_geo", (epci,))]  # stops included
     except (EcosystemeError, OSError) as exc:
         raise _echec(exc) from exc
     df = resume_par_epci(qpv, acteurs, epcis)
@@ -273,7 +309,7 @@ def stats(
         if d["qpv_population_inconnue"]:
             pop_txt += f" (+{d['qpv_population_inconnue']} QPV inconnus)"
         t.add_row(
-            f"{d['nom_epci'] or ''} ({d['siren_epci']})",
+            _brut(f"{d['nom_epci'] or ''} ({d['siren_epci']})"),
             str(d["qpv"]),
             pop_txt,
             *[str(d[c]) for c in CATEGORIES],
@@ -373,7 +409,7 @@ def couverture(
         part = f"{100 * r['popc'] / r['pop']:.0f} %" if r["pop"] else "inconnue"
         densite = f"{10_000 * r['acteurs'] / r['pop']:.1f}" if r["pop"] else "inconnue"
         t.add_row(
-            f.libelle,
+            _brut(f.libelle),
             f"{r['couverts']:.0f}/{r['qpv']:.0f}",
             _milliers(round(r["popc"])),
             part,
@@ -384,11 +420,11 @@ def couverture(
     if len(sans):
         console.print(f"QPV sans aucun acteur à moins de {seuil:g} m ({len(sans)}), par nombre d'habitants :")
         for ligne in sans.head(15).to_dict("records"):
-            console.print(f"  {_sans_offre(ligne)}", highlight=False)
+            console.print(f"  {_brut(_sans_offre(ligne))}", highlight=False)
     else:
         console.print(f"Tous les QPV ont au moins un acteur à moins de {seuil:g} m.")
     if sortie is not None:
-        console.print(f"Tableau écrit : {sortie} ({len(qpv)} QPV).")
+        console.print(f"Tableau écrit : {_brut(sortie)} ({len(qpv)} QPV).")
 
 
 @app.command()
@@ -438,7 +474,7 @@ def totem(
         raise _echec(exc) from exc
     offre = ", ".join(service) if service else "tout acteur"
     console.print(
-        f"Lieu totem, EPCI {epci}, offre : {offre}, à moins de {rayon:g} m à vol d'oiseau, "
+        f"Lieu totem, EPCI {_brut(epci)}, offre : {_brut(offre)}, à moins de {rayon:g} m à vol d'oiseau, "
         f"{sites} site(s) parmi "
         f"{len(res.candidats)} candidats ({res.methode}, {res.statut}"
         + (f", écart {100 * res.ecart:.1f} %" if res.ecart > 0 else "")
@@ -457,8 +493,8 @@ def totem(
         t.add_column(col, justify="left" if col in ("site", "origine") else "right")
     for r in expl.sites.to_dict("records"):
         t.add_row(
-            str(r["libelle"]),
-            str(r["origine"]),
+            _brut(r["libelle"]),
+            _brut(r["origine"]),
             str(r["qpv_atteints"]),
             _milliers(int(r["habitants_atteints"])),
             _milliers(int(r["habitants_nouveaux"])),
@@ -466,9 +502,9 @@ def totem(
         )
     console.print(t)
     for a in res.avertissements:
-        console.print(f"[yellow]Attention :[/] {a}", highlight=False)
+        console.print(f"[yellow]Attention :[/] {_brut(a)}", highlight=False)
     for chemin in ecrits:
-        console.print(f"Tableau écrit : {chemin}")
+        console.print(f"Tableau écrit : {_brut(chemin)}")
 
 
 FORMATS_EXPORT = ("html", "pdf", "png", "xlsx", "csv", "standard", "gpkg", "geojson", "docx", "fiche-pdf")
@@ -610,7 +646,7 @@ def exporter(
     except (EcosystemeError, OSError) as exc:
         raise _echec(exc) from exc
     for chemin in ecrits:
-        console.print(f"Écrit : {chemin}")
+        console.print(f"Écrit : {_brut(chemin)}")
     console.print(f"{len(ecrits)} fichier(s) pour {len(liste)} EPCI.")
 
 
@@ -628,10 +664,10 @@ def lots(store: StoreOpt = None) -> None:
     for lot in liste:
         t.add_row(
             str(lot.id),
-            lot.fichier,
-            lot.format,
+            _brut(lot.fichier),
+            _brut(lot.format),
             lot.debut.strftime("%d/%m/%Y %H:%M"),
-            lot.auteur,
+            _brut(lot.auteur),
             str(lot.crees),
             str(lot.mis_a_jour),
             str(lot.rejetees),
@@ -648,7 +684,7 @@ def annuler_lot(lot_id: int, store: StoreOpt = None, auteur: AuteurOpt = None) -
             lot = depot.annuler_lot(lot_id, config.auteur(auteur))
     except (EcosystemeError, OSError) as exc:
         raise _echec(exc) from exc
-    console.print(f"Lot n° {lot.id} ({lot.fichier}) annulé.")
+    console.print(f"Lot n° {lot.id} ({_brut(lot.fichier)}) annulé.")
 
 
 @app.command()
@@ -671,7 +707,7 @@ def lancer(
         try:
             preparer_depot(store=chemin, miroir=miroir, region=region, auteur=config.auteur(None))
         except TelechargementImpossible as exc:
-            erreurs.print(f"[yellow]Données non téléchargées :[/] {exc.message}", highlight=False)
+            erreurs.print(f"[yellow]Données non téléchargées :[/] {_brut(exc.message)}", highlight=False)
             erreurs.print(
                 "L'application démarre quand même : importez vos fichiers avec "
                 "`ecosysteme importer FICHIER` ou depuis la page « Import »."

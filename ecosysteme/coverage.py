@@ -6,6 +6,9 @@ programme, free of charge, any actor) and every distance band r:
 - ``n(q, f, r)``: distinct actors matching f with a place within r metres of q's polygon
   (distance to the polygon, holes respected, boundary inside; a mobile service counts at each
   stop, once per QPV);
+- opening slots (evening, Saturday, Sunday, hours unknown) among the actors within the threshold:
+  each actor with the hours of its places within the threshold (a mobile service with those of
+  its stops within reach of q, never those of a stop elsewhere);
 - ``d(q, f)``: metres from q's polygon to the nearest matching place (0 inside);
 - covered when ``d(q, f)`` ≤ the walking threshold.
 
@@ -146,10 +149,15 @@ class Lieux:
     ids: np.ndarray
     #: n_acteurs × n_filtres boolean matrix.
     masques: np.ndarray
-    #: n_acteurs × 4: open on weekday evening, Saturday, Sunday, hours unknown.
+    #: n_acteurs × 4: open on weekday evening, Saturday, Sunday, hours unknown (a mobile
+    #: service: open when one of its stops is, unknown when no stop's hours can be read).
     creneaux: np.ndarray
     #: Index in ``projection.TERRITOIRES`` of each place's territory (-1: outside them all).
     territoire: np.ndarray
+    #: n_lieux × 4: the same flags for each place (a stop: its own hours, else the service's).
+    creneaux_lieux: np.ndarray
+    #: n_acteurs: whether the actor has more than one place (a mobile service with stops).
+    plusieurs: np.ndarray
 
 
 def _colonne(actifs: pd.DataFrame, col: str, defaut: object) -> pd.Series:
@@ -232,26 +240,41 @@ def preparer_lieux(acteurs: gpd.GeoDataFrame | pd.DataFrame, filtres: Sequence[F
     lon: list[float] = []
     lat: list[float] = []
     idx: list[int] = []
+    drapeaux_arrets: list[tuple[bool, bool, bool, bool]] = []
     for i in np.flatnonzero(mobiles):
         h = horaires[i]
-        textes: list[str | None] = []
         for stop in arrets[i]:
             d = stop if isinstance(stop, dict) else stop.model_dump()
             lon.append(float(d["longitude"]))
             lat.append(float(d["latitude"]))
             idx.append(int(i))
-            textes.append(d.get("horaires") or (h if isinstance(h, str) else None))
-        creneaux[i] = _creneaux_union(tuple(textes))
+            # each stop keeps its own hours (the service's when it has none)
+            drapeaux_arrets.append(
+                _creneaux_union((d.get("horaires") or (h if isinstance(h, str) else None),))
+            )
+    acteur_arrets = np.asarray(idx, np.int64)
+    par_arret = np.array(drapeaux_arrets, dtype=bool).reshape(-1, 4)
+    if len(acteur_arrets):
+        # the service as a whole: open when one stop is; unknown when no stop's hours are known
+        ouverts = np.zeros((n, 3), dtype=np.int64)
+        connus = np.bincount(acteur_arrets, weights=~par_arret[:, 3], minlength=n)
+        for k in range(3):
+            ouverts[:, k] = np.bincount(acteur_arrets, weights=par_arret[:, k], minlength=n)
+        creneaux[mobiles, :3] = ouverts[mobiles] > 0
+        creneaux[mobiles, 3] = connus[mobiles] == 0
     lon_tous = np.concatenate([lo[fixes], np.asarray(lon, float)])
     lat_tous = np.concatenate([la[fixes], np.asarray(lat, float)])
+    acteur_lieux = np.concatenate([fixes.astype(np.int64), acteur_arrets])
     return Lieux(
         lon_tous,
         lat_tous,
-        np.concatenate([fixes.astype(np.int64), np.asarray(idx, np.int64)]),
+        acteur_lieux,
         _valeurs(acteurs, "id", garde),
         masques,
         creneaux,
         territoires_des_points(lon_tous, lat_tous),
+        np.concatenate([creneaux[fixes], par_arret]),
+        np.bincount(acteur_lieux, minlength=n) > 1,
     )
 
 
@@ -381,7 +404,8 @@ def couverture(
     ``n_300m``, ``n_1000m``… distinct actors), ``distance_m`` (nearest matching place, 0
     inside, NaN when none in the territory), ``couvert`` (distance ≤ threshold), and, within the
     threshold, the matching actors open on weekday evenings, on Saturday, on Sunday, and those
-    whose hours are unknown. Same inputs, same output (rows sorted by code_qp then filter).
+    whose hours are unknown — a mobile service with the hours of its stops within the threshold
+    of that QPV only. Same inputs, same output (rows sorted by code_qp then filter).
     """
     p = parametres or Parametres()
     exiger_geographique(qpv, "QPV")
@@ -501,14 +525,23 @@ class _Arbre:
         return np.repeat(lignes, longueurs), pp
 
 
-_Paires = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+_Paires = tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None
+]
 
 
-def _paires_groupe(territoire: Territoire, proj: _Projection, lieux: Lieux, dmax: float) -> _Paires | None:
+def _paires_groupe(
+    territoire: Territoire, proj: _Projection, lieux: Lieux, dmax: float, seuil: float | None = None
+) -> _Paires | None:
     """Project one territory; every (QPV, actor) pair within ``dmax`` with its exact distance
     (the actor's closest place of that territory). Returns (polygons, places, place
-    coordinates, actor of each place, pair QPV rows, pair actors, pair distances), or None
-    when the territory has no place."""
+    coordinates, actor of each place, pair QPV rows, pair actors, pair distances, pair slots),
+    or None when the territory has no place.
+
+    Pair slots (with ``seuil``; None otherwise): for each pair, the opening flags of the actor's
+    places within ``seuil`` of the QPV (open in a slot when one of them is, unknown when none of
+    them has known hours): a mobile service counts with the hours of its stops within reach,
+    not with those of a stop elsewhere."""
     tr = _transformer(territoire.epsg)
     polys = proj.polys
     sel = _lieux_du_territoire(territoire, lieux)
@@ -534,10 +567,39 @@ def _paires_groupe(territoire: Territoire, proj: _Projection, lieux: Lieux, dmax
     act = acteur[pi]
     # one pair per (QPV, actor): the actor's closest place (a mobile service counts once)
     ordre = np.lexsort((d, act, qi))
-    qi, act, d = qi[ordre], act[ordre], d[ordre]
+    qi, act, d, pi = qi[ordre], act[ordre], d[ordre], pi[ordre]
     garde = np.ones(len(qi), dtype=bool)
     garde[1:] = (qi[1:] != qi[:-1]) | (act[1:] != act[:-1])
-    return polys, pts, xy, acteur, qi[garde], act[garde], d[garde]
+    creneaux = None if seuil is None else _creneaux_paires(lieux, sel, pi, act, d, garde, seuil)
+    return polys, pts, xy, acteur, qi[garde], act[garde], d[garde], creneaux
+
+
+def _creneaux_paires(
+    lieux: Lieux,
+    sel: np.ndarray,
+    pi: np.ndarray,
+    act: np.ndarray,
+    d: np.ndarray,
+    garde: np.ndarray,
+    seuil: float,
+) -> np.ndarray:
+    """Opening flags of each kept (QPV, actor) pair from its places within ``seuil`` (pairs
+    sorted by QPV, actor and distance; ``garde``: the first, closest place of each pair).
+
+    An actor with one place takes that place's flags; for an actor with several (a mobile
+    service), every place within ``seuil`` counts: open in a slot when one of them is, hours
+    unknown when none of them has known hours."""
+    creneaux: np.ndarray = lieux.creneaux_lieux[sel[pi[garde]]]
+    multiples = lieux.plusieurs[act] & (d <= seuil)
+    if multiples.any():
+        groupe = np.cumsum(garde)[multiples] - 1
+        drapeaux = lieux.creneaux_lieux[sel[pi[multiples]]]
+        n = int(garde.sum())
+        for k in range(3):
+            creneaux[:, k] |= np.bincount(groupe, weights=drapeaux[:, k], minlength=n) > 0
+        connus = np.bincount(groupe, weights=~drapeaux[:, 3], minlength=n) > 0
+        creneaux[:, 3] &= ~connus
+    return creneaux
 
 
 def paires(qpv: gpd.GeoDataFrame, acteurs: gpd.GeoDataFrame | pd.DataFrame, distance: float) -> pd.DataFrame:
@@ -600,10 +662,11 @@ def _groupe(
 ) -> None:
     """Coverage of the QPV of one territory (one metric CRS), written into the output arrays."""
     proj = _projeter(territoire.epsg, geoms4326)
-    g = _paires_groupe(territoire, proj, lieux, max(p.distances))
+    g = _paires_groupe(territoire, proj, lieux, max(p.distances), p.seuil)
     if g is None:
         return
-    polys, pts, xy, acteur, qi, act, d = g
+    polys, pts, xy, acteur, qi, act, d, ouverts = g
+    assert ouverts is not None
     na = len(lieux.ids)
     nq = len(polys)
     masques = lieux.masques.astype(np.int32)
@@ -611,9 +674,10 @@ def _groupe(
         s = d <= r
         mat = csr_matrix((np.ones(int(s.sum()), np.int32), (qi[s], act[s])), shape=(nq, na))
         comptes[k, rangs] = np.asarray(mat @ masques)
+    # opening slots: each pair with the hours of the actor's places within the threshold
     s = d <= p.seuil
     for k in range(4):
-        ouvert = lieux.creneaux[act[s], k]
+        ouvert = ouverts[s, k]
         mat = csr_matrix(
             (np.ones(int(ouvert.sum()), np.int32), (qi[s][ouvert], act[s][ouvert])), shape=(nq, na)
         )

@@ -29,7 +29,7 @@ from ecosysteme.fiches import CHAMPS_FICHE, CLASSES_FRAICHEUR, fraicheur
 from ecosysteme.hours import ParserError
 from ecosysteme.models import CHAMPS_LISTES, Acteur, Statut
 from ecosysteme.selection import sans_accents
-from ecosysteme.validation import en_france
+from ecosysteme.validation import COURRIEL, URL, en_france, sans_controles
 
 #: French label of every field a form or the history can show.
 LIBELLES: dict[str, str] = {
@@ -222,8 +222,9 @@ class ErreursFormulaire(EcosystemeError):
         )
 
 
-_COURRIEL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$", re.IGNORECASE)
+#: The rules of every entry (``validation``); the model checks the rest of the text rules.
+_COURRIEL = COURRIEL
+_URL = URL
 
 
 def nouvel_identifiant() -> str:
@@ -252,6 +253,8 @@ def acteur_depuis_formulaire(
 
     Texts are trimmed; the phone number is normalised to E.164 as the importers do; e-mails and
     web sites are lists typed one per line (or separated by commas); ``date_maj`` becomes today.
+    The text rules of every entry (``validation``: invisible characters removed; formulas, markup,
+    addresses that are not ones refused) are the model's own, so the form and the importers agree.
     """
     erreurs: dict[str, str] = {}
     d: dict[str, Any] = {} if base is None else base.model_dump()
@@ -314,18 +317,21 @@ def acteur_depuis_formulaire(
         d.setdefault("source", "saisie")
         d["provenance_auteur"] = auteur
     d["date_maj"] = aujourdhui
-    if not erreurs:
-        try:
-            return Acteur(**{k: v for k, v in d.items() if k in Acteur.model_fields})
-        except ValidationError as exc:
-            erreurs.update(_erreurs_pydantic(exc))
+    try:  # even with errors already found: every wrong field is named at once
+        acteur = Acteur(**{k: v for k, v in d.items() if k in Acteur.model_fields})
+    except ValidationError as exc:
+        for champ, message in _erreurs_pydantic(exc).items():
+            erreurs.setdefault(champ, message)
+    else:
+        if not erreurs:
+            return acteur
     raise ErreursFormulaire(erreurs)
 
 
 def _horaires(v: object, erreurs: dict[str, str]) -> str | None:
     from opening_hours import OpeningHours
 
-    t = _texte(v).strip()
+    t = sans_controles(_texte(v), lignes=False).strip()
     if not t:
         return None
     try:

@@ -3,6 +3,12 @@
 ``Acteur`` carries the 32 fields of the national standard v1.0.2 with their exact names, plus
 our extensions. Values are expected already normalised (see ``normalize``); the validators
 here refuse anything outside the standard's enumerations, so a stored actor always conforms.
+
+Every text goes through the rules of :mod:`ecosysteme.validation` (« Règles du texte »): invisible
+characters removed, no formula sign first, no markup, web and e-mail addresses that are ones. The
+model being what every entry builds (importers, form, merge, scenario), they are the same rules
+everywhere. Reading the store passes :data:`LECTURE` as context: texts are then only cleaned,
+never refused, so that an actor stored before a rule existed can still be opened and fixed.
 """
 
 from __future__ import annotations
@@ -10,12 +16,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ecosysteme import standard
 from ecosysteme.normalize import PIVOT_INCONNU
+from ecosysteme.validation import (
+    probleme_courriel,
+    probleme_texte,
+    probleme_url,
+    sans_controles,
+    texte_propre,
+)
 
 
 class Categorie(StrEnum):
@@ -65,6 +78,42 @@ CHAMPS_LISTES: tuple[str, ...] = (
     "modalites_accompagnement",
 )
 
+#: Validation context of a read from the store: texts cleaned, never refused.
+LECTURE: dict[str, bool] = {"lecture": True}
+
+_Genre = Literal["ligne", "texte", "url", "courriel", "provenance"]
+#: Fields that cannot be empty: an emptied text stays "" so that the required check names it.
+_REQUIS = ("id", "nom")
+
+
+def _regle_texte(valeur: Any, genre: _Genre, info: ValidationInfo) -> Any:
+    """One text by the rules of ``validation`` (other types are left to the field's own check)."""
+    if not isinstance(valeur, str):
+        return valeur
+    if genre == "provenance" or (info.context or {}).get("lecture"):
+        propre = sans_controles(valeur, lignes=genre == "texte")
+        return propre.strip() or None if genre == "provenance" else propre
+    texte = texte_propre(valeur, lignes=genre == "texte")
+    if texte:
+        probleme = (
+            probleme_url(texte)
+            if genre == "url"
+            else probleme_courriel(texte)
+            if genre == "courriel"
+            else probleme_texte(texte, lignes=genre == "texte")
+        )
+        if probleme is not None:
+            raise ValueError(probleme)
+    return texte if texte or info.field_name in _REQUIS else None
+
+
+def _regle_liste(valeurs: Any, genre: _Genre, info: ValidationInfo) -> Any:
+    if not isinstance(valeurs, list | tuple):
+        return valeurs
+    sortie = [_regle_texte(v, genre, info) for v in valeurs]
+    return [v for v in sortie if v not in (None, "")]
+
+
 _TEL = re.compile(r"^(\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)(\d){6,9}$")
 
 
@@ -90,6 +139,11 @@ class Arret(BaseModel):
     latitude: float
     longitude: float
     horaires: str | None = None
+
+    @field_validator("nom", "adresse", "commune", "horaires", mode="before")
+    @classmethod
+    def _textes(cls, valeur: Any, info: ValidationInfo) -> Any:
+        return _regle_texte(valeur, "ligne", info)
 
     @model_validator(mode="after")
     def _coords(self) -> Arret:
@@ -147,6 +201,51 @@ class Acteur(BaseModel):
     date_import: dt.datetime | None = None
     #: Optimistic-locking version, managed by the store (0 = never stored).
     version: int = 0
+
+    @field_validator(
+        "id",
+        "nom",
+        "commune",
+        "adresse",
+        "complement_adresse",
+        "horaires",
+        "source",
+        "structure_parente",
+        mode="before",
+    )
+    @classmethod
+    def _lignes(cls, valeur: Any, info: ValidationInfo) -> Any:
+        return _regle_texte(valeur, "ligne", info)
+
+    @field_validator("presentation_resume", "presentation_detail", mode="before")
+    @classmethod
+    def _presentations(cls, valeur: Any, info: ValidationInfo) -> Any:
+        return _regle_texte(valeur, "texte", info)
+
+    @field_validator("fiche_acces_libre", "prise_rdv", mode="before")
+    @classmethod
+    def _url(cls, valeur: Any, info: ValidationInfo) -> Any:
+        return _regle_texte(valeur, "url", info)
+
+    @field_validator("site_web", mode="before")
+    @classmethod
+    def _sites(cls, valeurs: Any, info: ValidationInfo) -> Any:
+        return _regle_liste(valeurs, "url", info)
+
+    @field_validator("courriels", mode="before")
+    @classmethod
+    def _courriels(cls, valeurs: Any, info: ValidationInfo) -> Any:
+        return _regle_liste(valeurs, "courriel", info)
+
+    @field_validator("autres_formations_labels", mode="before")
+    @classmethod
+    def _autres_labels(cls, valeurs: Any, info: ValidationInfo) -> Any:
+        return _regle_liste(valeurs, "ligne", info)
+
+    @field_validator("provenance_fichier", "provenance_format", "provenance_auteur", mode="before")
+    @classmethod
+    def _provenance(cls, valeur: Any, info: ValidationInfo) -> Any:
+        return _regle_texte(valeur, "provenance", info)
 
     @field_validator(
         "services",

@@ -2,7 +2,8 @@
 
 QPV belong to an EPCI by their ``siren_epci`` (comma-joined when they straddle several); actors
 and communes by geometry (``epci_geo``, ``dep_geo`` from :func:`ecosysteme.summary.rattacher`),
-never by the codes they carry.
+never by the codes they carry. A mobile service belongs to every EPCI and département where it
+stops (``epcis_geo``, ``deps_geo``), even without a point of its own.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ecosysteme.regions import REGIONS, departements, nom_region
-from ecosysteme.summary import sirens
+from ecosysteme.summary import dans_les_territoires, sirens
 
 
 @dataclass(frozen=True)
@@ -68,19 +69,20 @@ def filtrer(
     selection: Selection,
 ) -> Vue:
     """QPV, EPCI, communes and actors of the selection. For one EPCI: its QPV (a QPV shared with
-    a neighbour included), its communes, the actors located in it. Otherwise, by département."""
+    a neighbour included), its communes, the actors located in it (a mobile service when one of
+    its stops is). Otherwise, by département."""
     deps = selection.departements
     noms = dict(zip(epci["siren_epci"], epci["nom_epci"], strict=True))
     if selection.siren:
         s = selection.siren
         q = qpv[_dans_epci(qpv["siren_epci"], s)]
         c = communes[communes["siren_epci"] == s]
-        a = acteurs[acteurs["epci_geo"] == s] if "epci_geo" in acteurs.columns else acteurs.iloc[:0]
+        a = acteurs[dans_les_territoires(acteurs, "epci_geo", (s,))]
         e = epci[epci["siren_epci"] == s]
     else:
         q = qpv[qpv["insee_dep"].isin(deps)]
         c = communes[communes["insee_dep"].isin(deps)]
-        a = acteurs[acteurs["dep_geo"].isin(deps)] if "dep_geo" in acteurs.columns else acteurs.iloc[:0]
+        a = acteurs[dans_les_territoires(acteurs, "dep_geo", deps)]
         e = epci[epci["siren_epci"].isin(set(c["siren_epci"].dropna()))]
     return Vue(q, e, c, a, libelle(selection, noms), selection)
 

@@ -13,8 +13,10 @@ import geopandas as gpd
 import pandas as pd
 
 from ecosysteme.errors import EcosystemeError
+from ecosysteme.validation import commence_par_formule, sans_controles
 
-_FORMULE = ("=", "+", "-", "@", "\t", "\r")
+#: Most characters an XLSX cell holds (Excel's limit; a longer text is cut, marked « … »).
+MAX_CELLULE_XLSX = 32_767
 
 
 def ecrire_atomique(chemin: Path, ecrire: Callable[[Path], None]) -> Path:
@@ -44,18 +46,24 @@ def ecrire_texte(chemin: Path, texte: str) -> Path:
 
 
 def neutraliser(valeur: object) -> object:
-    """A text a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(valeur, str) and valeur.startswith(_FORMULE):
-        return "'" + valeur
-    return valeur
+    """A text as a spreadsheet cell: invisible characters removed (a NUL or a vertical tab made
+    openpyxl fail; ``validation.sans_controles``), and a leading apostrophe when it would be read
+    as a formula (OWASP: first character ``=``, ``+``, ``-``, ``@``, tab, carriage return, or their
+    full-width forms). Other values are returned as they are (numbers stay numbers)."""
+    if not isinstance(valeur, str):
+        return valeur
+    texte = sans_controles(valeur)
+    return "'" + texte if commence_par_formule(texte) else texte
 
 
 def _neutralise(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` whose text cells a spreadsheet would run as formulas are neutralised."""
     texte = df.copy()
-    for col in texte.columns:
-        if texte[col].dtype == object or pd.api.types.is_string_dtype(texte[col]):
-            texte[col] = texte[col].map(neutraliser)
+    for i in range(texte.shape[1]):  # by position: two columns may share a name
+        serie = texte.iloc[:, i]
+        if serie.dtype == object or pd.api.types.is_string_dtype(serie):
+            texte.isetitem(i, serie.map(neutraliser).to_numpy(dtype=object))
+    texte.columns = pd.Index([neutraliser(c) for c in texte.columns])
     return texte
 
 
@@ -100,9 +108,17 @@ def ecrire_tableau(
     raise EcosystemeError(f"format de sortie « {suffixe or chemin} » inconnu : .csv, .xlsx ou .gpkg attendu.")
 
 
+def _cellule_xlsx(valeur: object) -> object:
+    """A text longer than an XLSX cell holds, cut and marked « … »."""
+    if isinstance(valeur, str) and len(valeur) > MAX_CELLULE_XLSX:
+        return valeur[: MAX_CELLULE_XLSX - 1] + "…"
+    return valeur
+
+
 def _xlsx(df: pd.DataFrame, chemin: Path | BinaryIO) -> None:
     from openpyxl.utils import get_column_letter
 
+    df = df.map(_cellule_xlsx)
     with pd.ExcelWriter(chemin, engine="openpyxl") as writer:
         df.to_excel(writer, index=False, sheet_name="couverture")
         ws = writer.sheets["couverture"]

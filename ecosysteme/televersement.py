@@ -116,6 +116,48 @@ def extension(nom: str) -> str:
     return suffixe if suffixe in EXTENSIONS else ""
 
 
+#: Extensions refused with their advice (the others outside ``EXTENSIONS`` get a general one).
+_CONSEILS_EXTENSION: dict[str, str] = {
+    ".xls": "ancien format Excel (.xls) : enregistrez-le au format .xlsx ou en CSV UTF-8",
+    ".xlsm": "classeur avec macros (.xlsm) : enregistrez-le au format .xlsx (sans macros) ou en CSV UTF-8",
+    ".xlsb": "classeur binaire Excel (.xlsb) : enregistrez-le au format .xlsx ou en CSV UTF-8",
+    ".xltx": "modèle de classeur (.xltx) : enregistrez-le au format .xlsx ou en CSV UTF-8",
+    ".ods": "classeur OpenDocument (.ods) : enregistrez-le au format .xlsx ou en CSV UTF-8",
+    ".kml": "format KML non pris en charge : exportez-le en GeoJSON (dans QGIS : « Exporter » puis "
+    "« Sauvegarder les entités sous… », format GeoJSON)",
+    ".kmz": "format KMZ non pris en charge : exportez-le en GeoJSON",
+    ".gpx": "format GPX non pris en charge : exportez-le en GeoJSON",
+    ".shp": "un shapefile se compose de plusieurs fichiers (.shp, .shx, .dbf, .prj) : envoyez-les "
+    "ensemble dans une archive .zip",
+    ".dbf": "un shapefile se compose de plusieurs fichiers (.shp, .shx, .dbf, .prj) : envoyez-les "
+    "ensemble dans une archive .zip",
+    ".shx": "un shapefile se compose de plusieurs fichiers (.shp, .shx, .dbf, .prj) : envoyez-les "
+    "ensemble dans une archive .zip",
+    ".prj": "un shapefile se compose de plusieurs fichiers (.shp, .shx, .dbf, .prj) : envoyez-les "
+    "ensemble dans une archive .zip",
+}
+
+
+def verifier_extension(nom_client: str) -> None:
+    """Refuse, in French, a file whose extension is not one of ``EXTENSIONS`` (a file without
+    extension is read: its content decides). The upload widget is given no type list, so that
+    this message, not Streamlit's English one, is what the user reads."""
+    nom = nom_affiche(nom_client)
+    suffixe = PurePosixPath(nom).suffix.lower()
+    if not suffixe or suffixe in EXTENSIONS:
+        return
+    conseil = _CONSEILS_EXTENSION.get(suffixe)
+    if conseil is None and suffixe in _ARCHIVES:
+        conseil = f"archive {suffixe} non prise en charge : envoyez une archive .zip, ou le fichier lui-même"
+    if conseil is None:
+        conseil = (
+            f"extension « {suffixe} » non prise en charge. Formats acceptés : CSV (.csv, .tsv, .txt), "
+            "classeur .xlsx, JSON et GeoJSON (.json, .geojson), GeoPackage (.gpkg), shapefile dans une "
+            "archive .zip"
+        )
+    raise FichierInvalide(f"{conseil}.", Emplacement(nom))
+
+
 def taille_lisible(n: int) -> str:
     """A size in bytes as a French reader reads it (« 3,2 Mio »)."""
     if n >= MIO:
@@ -243,6 +285,10 @@ def _parasite(cle: str) -> bool:
 
 def verifier_nom_membre(nom_membre: str, nom: str) -> None:
     """Refuse a member name that could land outside the extraction folder or hide something."""
+    if not nom_membre:
+        raise FichierInvalide(
+            "un membre de l'archive n'a pas de nom : archive abîmée, refusée.", Emplacement(nom)
+        )
     quoi = f"le membre « {_montrer(nom_membre)} » de l'archive"
     normal = nom_membre.replace("\\", "/")
     if "\x00" in nom_membre:
@@ -334,10 +380,12 @@ def inspecter_zip(zf: zipfile.ZipFile, nom: str, *, classeur: bool = False) -> l
 def _ouvrir_zip(tel: Televersement) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(tel.chemin)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError) as exc:
+        log.info("archive « %s » illisible : %r", tel.nom, exc)
         quoi = "classeur" if tel.chemin.suffix == ".xlsx" else "archive ZIP"
         raise FichierInvalide(
-            f"{quoi} illisible : fichier tronqué ou corrompu ({exc}).", Emplacement(tel.nom)
+            f"{quoi} illisible : fichier tronqué ou corrompu (son répertoire ZIP est illisible).",
+            Emplacement(tel.nom),
         ) from exc
 
 
@@ -376,13 +424,40 @@ def _depuis_zip(tel: Televersement) -> Televersement:
 
 def _classeur(zf: zipfile.ZipFile, tel: Televersement) -> Televersement:
     """A spreadsheet: its members inflated once here, under the budget, before openpyxl does."""
-    budget = DECOMPRESSE_MAX
-    for info in inspecter_zip(zf, tel.nom, classeur=True):
-        budget -= _inflater(zf, info, None, budget, tel.nom)
+    _gonfler_classeur(zf, tel.nom)
     if tel.chemin.suffix == ".xlsx":
         return tel
-    # openpyxl goes by the extension: the content decides, whatever the client called the file
+    # the content decides, whatever the client called the file
     return replace(tel, chemin=tel.chemin.rename(tel.chemin.with_suffix(".xlsx")))
+
+
+def _gonfler_classeur(zf: zipfile.ZipFile, nom: str) -> None:
+    budget = DECOMPRESSE_MAX
+    try:
+        for info in inspecter_zip(zf, nom, classeur=True):
+            budget -= _inflater(zf, info, None, budget, nom)
+    except FichierInvalide as exc:
+        raise FichierInvalide(
+            f"classeur refusé (un classeur XLSX est une archive ZIP) : {exc.message}", exc.emplacement
+        ) from exc
+
+
+def verifier_classeur(chemin: Path, nom: str) -> None:
+    """The guard of a spreadsheet (XLSX, a ZIP archive) before any reader opens it, wherever it
+    comes from (the page, the command line): its directory checked (``inspecter_zip``), then its
+    members inflated once, counting the bytes actually produced, under ``DECOMPRESSE_MAX``.
+    Raises :class:`FichierInvalide` naming ``nom``."""
+    try:
+        zf = zipfile.ZipFile(chemin)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError) as exc:
+        log.info("classeur « %s » illisible : %r", nom, exc)
+        raise FichierInvalide(
+            "classeur illisible : fichier tronqué ou corrompu (son répertoire ZIP est illisible). Ouvrez-le "
+            "dans votre tableur et enregistrez-le de nouveau au format .xlsx.",
+            Emplacement(nom),
+        ) from exc
+    with zf:
+        _gonfler_classeur(zf, nom)
 
 
 def _inflater(
@@ -399,14 +474,17 @@ def _inflater(
                 )
         with zf.open(info) as source:
             return copier_borne(source, destination, min(info.file_size, budget), quoi, nom)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+    # (an OSError: a forged offset makes zipfile seek before the start of the file)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        log.info("membre « %s » de « %s » illisible : %r", info.filename, nom, exc)
         raise FichierInvalide(
-            f"{quoi} de l'archive est corrompu ou tronqué ({exc}) : archive refusée.", Emplacement(nom)
+            f"{quoi} de l'archive est corrompu ou tronqué : archive refusée.", Emplacement(nom)
         ) from exc
     except NotImplementedError as exc:
+        log.info("membre « %s » de « %s » : %r", info.filename, nom, exc)
         raise FichierInvalide(
-            f"{quoi} utilise une méthode de compression non prise en charge ({exc}) : recompressez "
-            "l'archive en ZIP standard (Deflate).",
+            f"{quoi} utilise une méthode de compression ou une version de ZIP non prise en charge : "
+            "recompressez l'archive en ZIP standard (Deflate).",
             Emplacement(nom),
         ) from exc
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ecosysteme.errors import ConflitDeVersion
-from ecosysteme.models import Acteur, Categorie
+from ecosysteme.models import LECTURE, Acteur, Categorie
 from ecosysteme.store import DepotGeoPackage, ouvrir_depot
 
 SERVICES = (
@@ -34,7 +34,10 @@ SERVICES = (
 
 
 def acteur(ident: str, **champs: Any) -> Acteur:
-    """A small valid actor; ``champs`` override the defaults."""
+    """A small valid actor; ``champs`` override the defaults. Its texts are taken as the store
+    reads them (``models.LECTURE``: invisible characters removed, nothing refused), so that the
+    tests of outputs can store a name such as ``<img src=x onerror=…>``, as an actor stored
+    before the rules of text (``validation``) or written by another tool; the entries refuse it."""
     valeurs: dict[str, Any] = {
         "id": ident,
         "nom": f"Lieu {ident}",
@@ -47,7 +50,7 @@ def acteur(ident: str, **champs: Any) -> Acteur:
         "categorie": Categorie.EPN,
     }
     valeurs.update(champs)
-    return Acteur(**valeurs)
+    return Acteur.model_validate(valeurs, context=LECTURE)
 
 
 def lot_acteurs(n: int, prefixe: str = "L") -> list[Acteur]:

@@ -38,6 +38,7 @@ from ecosysteme.carte import (
     texte_brut,
     texte_html,
 )
+from ecosysteme.carte.construire import LignesActeurs
 from ecosysteme.carte.geometrie import lignes_entieres
 from ecosysteme.carte.mesure import distance_fr, habitants
 from ecosysteme.errors import EcosystemeError
@@ -148,6 +149,12 @@ def carte_piegee() -> folium.Map:
     for col in ("adresse", "commune", "id", "categorie"):
         acteurs[col] = list(CHARGES)
     acteurs["date_maj"] = list(CHARGES)
+    # stops of a mobile service: name, address, commune and schedule from data too
+    acteurs["horaires"] = list(CHARGES)
+    acteurs["arrets"] = [
+        [{"nom": c, "adresse": c, "commune": c, "horaires": c, "longitude": 3.01, "latitude": 50.61}]
+        for c in CHARGES
+    ]
     communes = communes_petites()
     communes["nom"] = [CHARGES[0], CHARGES[5]]
     epci = epci_petit()
@@ -542,3 +549,89 @@ def test_simplification_none_garde_les_geometries() -> None:
     geojson = next(e for e in carte._children.values() if isinstance(e, folium.GeoJson))
     assert geojson.data["features"][0]["geometry"]["coordinates"][0][0] == [3.0, 50.6]
     assert Simplification().qpv_m == 15.0
+
+
+# --- stops of mobile services (issue 12, point 4) ---------------------------------------------------
+
+
+def test_horaires_fr() -> None:
+    from ecosysteme.carte.arrets import horaires_fr
+
+    assert horaires_fr("Sa 09:00-12:00") == "samedi 09:00–12:00"
+    assert horaires_fr("Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00") == (
+        "du lundi au vendredi 09:00–12:00, 14:00–17:00 ; samedi 09:00–12:00"
+    )
+    assert horaires_fr("Tu,We 14:00-17:00") == "mardi et mercredi 14:00–17:00"
+    assert horaires_fr("Tu,Th 14:00-17:00") == "mardi 14:00–17:00 ; jeudi 14:00–17:00"
+    assert horaires_fr("Mo-Fr 09:00-12:00", court=True) == "lun.–ven. 09:00–12:00"
+    assert horaires_fr("24/7") == "tous les jours, 24 h sur 24"
+    assert horaires_fr(None) == horaires_fr("  ") == "horaires inconnus"
+    assert horaires_fr("Mo-Fr 09:00-12:00; PH off") == "du lundi au vendredi 09:00–12:00"
+    assert horaires_fr("Jan-Mar Sa 10:00-12:00") == "Jan-Mar Sa 10:00-12:00"  # not a weekly grid: as is
+
+
+def _bus() -> gpd.GeoDataFrame:
+    """A service known only by its stops (no point), and a fixed place."""
+    return gpd.GeoDataFrame(
+        {
+            "id": ["bus", "A0"],
+            "nom": ["France Services itinérante", "EPN du centre"],
+            "categorie": ["France Services", "EPN"],
+            "horaires": ["We 10:00-12:00", None],
+            "arrets": [
+                [
+                    {"nom": "Place du marché", "adresse": "1 place du Marché", "commune": "Lille",
+                     "longitude": 3.005, "latitude": 50.605, "horaires": "Sa 09:00-12:00"},
+                    {"nom": "Mairie", "commune": "Hem", "longitude": 3.035, "latitude": 50.61,
+                     "horaires": "Tu 14:00-17:00"},
+                    {"nom": "Gare", "longitude": 3.045, "latitude": 50.615},  # the service's hours
+                ],
+                [],
+            ],
+        },
+        geometry=[None, Point(3.02, 50.6)],
+        crs=4326,
+    )  # fmt: skip
+
+
+def test_arrets_dessines_avec_leurs_horaires() -> None:
+    from ecosysteme.carte.arrets import GroupeArrets
+
+    carte = carte_couverture(qpv_petits(), DISTANCE, _bus())
+    groupe = next(e for e in carte._children.values() if isinstance(e, GroupeArrets))
+    lignes = json.loads(groupe.lignes_json)
+    assert [r[3:6] for r in lignes] == [
+        ["bus", 1, "Place du marché"],
+        ["bus", 2, "Mairie"],
+        ["bus", 3, "Gare"],
+    ]
+    assert lignes[0][:3] == [50.605, 3.005, 5]  # France Services: its symbol's colour
+    assert lignes[0][6:] == [
+        "Arrêt 1 de « France Services itinérante » (service itinérant)",
+        "1 place du Marché, Lille",
+        "Horaires : samedi 09:00–12:00",
+    ]
+    assert lignes[1][-1] == "Horaires : mardi 14:00–17:00"
+    assert lignes[2][-1] == "Horaires : mercredi 10:00–12:00"  # no hours of its own: the service's
+    page = rendre(carte)
+    assert "ecs-arret" in page and "Arr\\u00eats des services itin\\u00e9rants" in page  # layer control
+    legende = next(e for e in carte._children.values() if type(e).__name__ == "Legende")
+    html = json.loads(legende.html_json)
+    assert "Services itinérants" in html and '<span class="ecs-n">3</span>' in html
+    assert "Acteurs (1)" in html  # the service has no marker of its own: only its stops
+
+
+def test_arrets_suivent_les_filtres_d_acteurs() -> None:
+    prets = LignesActeurs.depuis(_bus())
+    assert len(prets.arrets) == 3 and len(prets.lignes) == 1
+    assert len(prets.parmi(["bus"]).arrets) == 3 and len(prets.parmi(["bus"]).lignes) == 0
+    assert prets.parmi(["A0"]).arrets == []
+    # the view fits the stops when they are all there is
+    carte = carte_couverture(qpv_petits().iloc[:0], None, prets.parmi(["bus"]))
+    assert "ecs-arret" in rendre(carte)
+    limites = [v for v in carte._children.values() if type(v).__name__ == "FitBounds"]
+    assert limites and limites[0].bounds == [[50.605, 3.005], [50.615, 3.045]]
+
+
+def test_clic_sur_un_arret_donne_le_service() -> None:
+    assert id_acteur_clique({"properties": {"id": "bus", "categorie": 5, "arret": 2}}) == "bus"

@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume as hypothesis_assume
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod, Transformer
@@ -373,3 +374,131 @@ def test_filtres_lus_sur_des_valeurs_de_toutes_formes() -> None:
     assert ligne(c, "QN08000M", f"service:{AIDE}").n_interieur == 3
     assert ligne(c, "QN08000M", "gratuit").n_interieur == 3
     assert ligne(c, "QN08000M", "tous").n_interieur == 4
+
+
+# --- mobile services: each stop counts with its own hours (issue 12, point 4) ---------------------
+
+
+def arret(x: float, y: float, horaires: str | None, nom: str = "arrêt") -> dict[str, Any]:
+    lon, lat = VERS_WGS84.transform(x, y)
+    return {"nom": nom, "longitude": lon, "latitude": lat, "horaires": horaires}
+
+
+def test_service_mobile_horaires_de_l_arret_a_portee() -> None:
+    """A stop open on Saturday in QPV A, a stop open only on Tuesday in QPV B: Saturday counts in A
+    only; B counts the service, open neither on Saturday nor with unknown hours."""
+    qa = CARRE
+    qb = box(X0 + 10_000, Y0, X0 + 11_000, Y0 + 1000)
+    q = qpv_metrique([qa, qb])
+    bus = acteur(
+        X0 + 50_000,
+        Y0,
+        id="bus",
+        itinerance=["Itinérant"],
+        horaires="Mo-Su 08:00-22:00",  # the service's own hours: not those of its stops
+        arrets=[arret(X0 + 500, Y0 + 500, "Sa 09:00-12:00"), arret(X0 + 10_500, Y0 + 500, "Tu 14:00-17:00")],
+    )
+    c = couverture(q, frame([bus]), P)
+    a, b = ligne(c, "QN08000M"), ligne(c, "QN08001M")
+    assert (a.n_interieur, a.n_ouvert_soir, a.n_ouvert_samedi, a.n_ouvert_dimanche) == (1, 0, 1, 0)
+    assert a.n_horaires_inconnus == 0
+    assert (b.n_interieur, b.n_ouvert_soir, b.n_ouvert_samedi, b.n_ouvert_dimanche) == (1, 0, 0, 0)
+    assert b.n_horaires_inconnus == 0
+    # the same for every filter the service matches, and not for the others
+    assert ligne(c, "QN08001M", f"service:{AIDE}").n_ouvert_samedi == 0
+    assert ligne(c, "QN08000M", f"service:{AIDE}").n_ouvert_samedi == 1
+    assert ligne(c, "QN08000M", "categorie:Médiathèque").n_ouvert_samedi == 0
+
+
+def test_service_mobile_arrets_dans_le_seuil_seulement() -> None:
+    """Within the threshold of one QPV: two stops (Tuesday evening, Sunday) both count; a
+    Saturday stop 1,500 m away does not; a stop without hours takes the service's; a QPV reached
+    only by stops of unknown hours counts the service as « horaires inconnus »."""
+    q = qpv_metrique([CARRE, box(X0 + 20_000, Y0, X0 + 21_000, Y0 + 1000)])
+    bus = acteur(
+        X0 + 50_000,
+        Y0,
+        id="bus",
+        horaires=None,
+        arrets=[
+            arret(X0 + 100, Y0 + 100, "Tu 17:00-20:00"),
+            arret(X0 + 1000 + 800, Y0 + 500, "Su 10:00-12:00"),  # 800 m east: within 1 km
+            arret(X0 + 1000 + 1500, Y0 + 500, "Sa 09:00-12:00"),  # 1,500 m: beyond the threshold
+            arret(X0 + 20_500, Y0 + 500, None),  # hours unknown (neither the stop's nor the service's)
+            arret(X0 + 20_500, Y0 + 1500, "n'importe quoi"),  # unreadable: unknown too
+        ],
+    )
+    velo = acteur(
+        X0 + 60_000,
+        Y0,
+        id="velo",
+        horaires="Sa 10:00-12:00",  # the service's hours, for its stop without hours
+        arrets=[arret(X0 + 300, Y0 + 300, None)],
+    )
+    c = couverture(q, frame([bus, velo]), P)
+    a, b = ligne(c, "QN08000M"), ligne(c, "QN08001M")
+    assert (a.n_1000m, a.n_ouvert_soir, a.n_ouvert_samedi, a.n_ouvert_dimanche) == (2, 1, 1, 1)
+    assert a.n_horaires_inconnus == 0
+    assert (b.n_1000m, b.n_ouvert_soir, b.n_ouvert_samedi, b.n_ouvert_dimanche) == (1, 0, 0, 0)
+    assert b.n_horaires_inconnus == 1
+    # the actor filter of the map keeps the union of the stops: open on Saturday somewhere
+    from ecosysteme.coverage import filtrer_acteurs
+
+    assert list(filtrer_acteurs(frame([bus, velo]), creneaux=("samedi",))["id"]) == ["bus", "velo"]
+    assert list(filtrer_acteurs(frame([bus, velo]), creneaux=("soir",))["id"]) == ["bus"]
+
+
+HORAIRES_ARRETS = (
+    None,
+    "Sa 09:00-12:00",
+    "Tu 14:00-17:00",
+    "Mo-Fr 17:00-19:30",
+    "Su 10:00-12:00",
+    "24/7",
+    "n'importe quoi",
+)
+decalage = st.floats(min_value=-2500, max_value=3500, allow_nan=False)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(decalage, decalage, st.sampled_from(HORAIRES_ARRETS)), min_size=1, max_size=5),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from([300.0, 1000.0]),
+)
+def test_propriete_service_mobile_compte_avec_ses_arrets_a_portee(
+    services: list[list[tuple[float, float, str | None]]], seuil: float
+) -> None:
+    """For actors with k stops each: a QPV counts an actor in a slot iff one of its stops within
+    the threshold is open in that slot; as « horaires inconnus » iff it has a stop within the
+    threshold and none of those has readable hours; within the threshold iff one stop is."""
+    poly = box(X0, Y0, X0 + 1000, Y0 + 1000)
+    q = qpv_metrique([poly])
+    acteurs = []
+    attendu = np.zeros(5, dtype=int)  # within, evening, Saturday, Sunday, unknown
+    for i, arrets in enumerate(services):
+        distances = [poly.distance(Point(X0 + dx, Y0 + dy)) for dx, dy, _ in arrets]
+        hypothesis_assume(all(abs(d - seuil) > 1e-3 for d in distances))
+        acteurs.append(
+            acteur(X0 + 90_000, Y0, id=f"m{i}", arrets=[arret(X0 + dx, Y0 + dy, h) for dx, dy, h in arrets])
+        )
+        a_portee = [
+            creneaux_horaires(h) for (_, _, h), d in zip(arrets, distances, strict=True) if d <= seuil
+        ]
+        if not a_portee:
+            continue
+        connus = [v for v in a_portee if v is not None]
+        attendu += [1, *(int(any(v[k] for v in connus)) for k in range(3)), int(not connus)]
+    c = couverture(q, frame(acteurs), Parametres(bandes=(seuil,), seuil=seuil, filtres=(filtre("tous"),)))
+    r = ligne(c, "QN08000M")
+    obtenu = [
+        r[f"n_{seuil:g}m"],
+        r.n_ouvert_soir,
+        r.n_ouvert_samedi,
+        r.n_ouvert_dimanche,
+        r.n_horaires_inconnus,
+    ]
+    assert obtenu == attendu.tolist()

@@ -12,7 +12,9 @@ import subprocess
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
+from aide_pdf import texte_pdf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -26,6 +28,7 @@ from ecosysteme.exports.cartes import (
     convergence_nord,
     crs_carte,
     distance_echelle,
+    etiquette_arret,
     exporter_carte,
     ligne_sources,
     longueur_echelle,
@@ -353,3 +356,65 @@ def test_maubeuge_pdf_puis_png_artefact(depot_hdf: Path, tmp_path: Path) -> None
         assert image.size == (pytest.approx(1754, abs=2), pytest.approx(1240, abs=2))
         couleurs = image.convert("RGB").getcolors(maxcolors=1_000_000) or []
     assert len(couleurs) > 100  # a drawn map, not a blank page
+
+
+# --- stops of mobile services (issue 12, point 4) ---------------------------------------------------
+
+
+def test_arrets_dessines_avec_leurs_horaires(territoire: dict[str, gpd.GeoDataFrame], tmp_path: Path) -> None:
+    """A service known only by its stops (no point of its own) is drawn at each stop in the
+    frame, each labelled with its name and schedule; a closed service's stops are not drawn."""
+    x, y = 700_000.0, 6_600_000.0
+    (p1, p2, p3, loin) = _l93(
+        Point(x + 600, y + 1200), Point(x + 2700, y + 2300), Point(x + 3500, y + 3500), Point(x + 90_000, y)
+    )
+
+    def arret(nom: str, p: Point, horaires: str | None) -> dict[str, object]:
+        return {"nom": nom, "longitude": p.x, "latitude": p.y, "horaires": horaires}
+
+    bus = gpd.GeoDataFrame(
+        {
+            "id": ["bus", "ferme"],
+            "nom": ["Bus numérique", "Bus fermé"],
+            "categorie": ["France Services", "EPN"],
+            "statut": ["actif", "fermé"],
+            "horaires": ["We 10:00-12:00", None],
+            "arrets": [
+                [
+                    arret("Place du marché", p1, "Sa 09:00-12:00"),
+                    arret("Gare", p2, "Tu 14:00-17:00"),
+                    arret("Stade", p3, None),  # the service's hours
+                    arret("Ailleurs", loin, "Mo 09:00-10:00"),  # out of the frame
+                ],
+                [arret("Fermé", p1, "Mo 09:00-12:00")],
+            ],
+        },
+        geometry=[None, None],
+        crs=4326,
+    )
+    acteurs = gpd.GeoDataFrame(pd.concat([territoire["acteurs"], bus], ignore_index=True), crs=4326)
+    fig = carte_document(
+        territoire["qpv"], territoire["communes"], territoire["epci"], acteurs,
+        titre="Arrêts", territoire="CC de Test", date=DATE, sources=SOURCES,
+    )  # fmt: skip
+    texte = texte_pdf(exporter_carte(fig, tmp_path / "arrets.pdf"))
+    for attendu in (
+        "Place du marché : sam. 09:00–12:00",
+        "Gare : mar. 14:00–17:00",
+        "Stade : mer. 10:00–12:00",
+        "Services itinérants",
+        "nom et horaires à côté) (3)",
+        "Acteurs sur la carte (2)",  # the service has no point: only its stops
+    ):
+        assert attendu in texte, attendu
+    assert "Ailleurs" not in texte and "Fermé" not in texte
+
+
+def test_etiquette_arret_courte() -> None:
+    from ecosysteme.carte.arrets import ArretCarte
+
+    a = ArretCarte(3.0, 50.0, 0, "bus", "Bus", "EPN", 2, "", "", "", "Mo-Fr 09:00-12:00,14:00-17:00")
+    assert etiquette_arret(a) == "arrêt 2 : lun.–ven. 09:00–12:00, 14:00–17:00"
+    assert etiquette_arret(a, largeur=32) == "arrêt 2 : lun.–ven. 09:00–12:00,\n14:00–17:00"
+    long = ArretCarte(3.0, 50.0, 0, "bus", "Bus", "EPN", 1, "x " * 100, "", "", None)
+    assert len(etiquette_arret(long).split("\n")) == 3

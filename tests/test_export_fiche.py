@@ -204,7 +204,7 @@ def test_docx_lieu_totem_maubeuge(fiches: tuple[Path, Path]) -> None:
     # the known answer: 1 site within 1 000 m for « Aide aux démarches administratives »
     assert re.search(r"nouvellement couverts\u00a0: 3[\u202f\u00a0]953 ", section), section
     assert f"«{NBSP}Aide aux démarches administratives{NBSP}»" in section
-    assert f"(1 site, rayon de 1{FINE}000{NBSP}m)" in section
+    assert f"(1 site, rayon de 1{FINE}000{NBSP}m à vol d'oiseau)" in section
     assert "MEDIATHEQUE MUNICIPALE de Maubeuge" in section
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from ecosysteme import standard
 from ecosysteme.errors import EcosystemeError
@@ -23,7 +24,7 @@ from ecosysteme.exports.standard import (
 )
 from ecosysteme.importers.acteurs import convertir_table
 from ecosysteme.importers.base import RapportImport
-from ecosysteme.models import Acteur, Arret, Statut
+from ecosysteme.models import LECTURE, Acteur, Arret, Statut
 from ecosysteme.readers import lire_table
 from ecosysteme.store import ouvrir_depot
 
@@ -194,7 +195,10 @@ def test_nom_de_fichier() -> None:
 
 def test_acteurs_non_publiables() -> None:
     sans_date = _base("sans-date", date_maj=None)
-    formule = _base("formule", presentation_detail='=HYPERLINK("http://x")')
+    # stored before the entries refused formulas (read back from the store: cleaned, not refused)
+    formule = Acteur.model_validate(
+        {**_base("formule").model_dump(), "presentation_detail": '=HYPERLINK("http://x")'}, context=LECTURE
+    )
     barre = _base("barre", autres_formations_labels=["a|b"])
     gardes, ecartes = acteurs_exportables([*acteurs_main(), sans_date, formule, barre])
     assert [a.id for a in gardes] == ["complet", "vide", "bus"]
@@ -268,16 +272,21 @@ _texte = (
 def test_propriete_aller_retour(
     tmp_path: Path, nom: str, resume: str, services: list[str], publics: list[str], statut: Statut
 ) -> None:
-    """Whatever the texts and lists: either the actor is set aside with a reason, or the file is
-    valid and reads back to the same actor; a non-active actor is never published."""
-    a = _base(
-        "p",
-        nom=nom,
-        presentation_resume=resume,
-        services=services,
-        publics_specifiquement_adresses=publics,
-        statut=statut,
-    )
+    """Whatever the texts and lists: either the actor is refused at entry (a formula sign first, or
+    nothing left of its name), set aside with a reason, or the file is valid and reads back to the
+    same actor; a non-active actor is never published."""
+    try:
+        a = _base(
+            "p",
+            nom=nom,
+            presentation_resume=resume,
+            services=services,
+            publics_specifiquement_adresses=publics,
+            statut=statut,
+        )
+    except ValidationError as exc:
+        assert "formule" in str(exc) or "string_too_short" in str(exc)
+        return
     cible = tmp_path / f"p{abs(hash((nom, resume, statut)))}.csv"
     gardes, ecartes = acteurs_exportables([a])
     chemin = exporter_standard([a], cible, producteur="200043396", date=JOUR)

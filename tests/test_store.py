@@ -40,6 +40,7 @@ from ecosysteme.store import (
     ouvrir_depot,
 )
 from ecosysteme.store.gpkg import APPLICATION_ID, decoder_geometries, encoder_geometries
+from ecosysteme.validation import probleme_texte, texte_propre
 
 SIREN = "200000001"
 DONNEES = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -825,7 +826,16 @@ def _liste(champ: str) -> st.SearchStrategy[list[str]]:
     return st.lists(st.sampled_from(_ENUMS[champ]), unique=True, max_size=4)
 
 
-_textes = st.none() | st.text(max_size=40)
+def _permis(t: str) -> bool:
+    """A text every entry accepts (the text rules of ``validation``: no formula sign first, no
+    markup); invisible characters are allowed: the model removes them."""
+    return probleme_texte(texte_propre(t)) is None
+
+
+_textes = st.none() | st.text(max_size=40).filter(_permis)
+_non_vide = st.text(min_size=1, max_size=40).filter(lambda t: _permis(t) and bool(texte_propre(t)))
+_urls = st.from_regex(r"https://[a-z]{1,10}\.fr(/[a-z0-9]{0,8})?", fullmatch=True)
+_courriels = st.from_regex(r"[a-z0-9]{1,10}@[a-z]{1,8}\.fr", fullmatch=True)
 _coordonnees = st.none() | st.tuples(
     st.floats(-90, 90, allow_nan=False), st.floats(-180, 180, allow_nan=False)
 )
@@ -836,7 +846,7 @@ _fuseaux = (
 )
 _arrets = st.builds(
     Arret,
-    nom=st.text(max_size=20),
+    nom=st.text(max_size=20).filter(_permis),
     adresse=_textes,
     commune=_textes,
     code_insee=st.none() | st.just("59350"),
@@ -850,9 +860,9 @@ _arrets = st.builds(
 def acteurs_valides(draw: st.DrawFn) -> Acteur:
     coords = draw(_coordonnees)
     return Acteur(
-        id=draw(st.text(min_size=1, max_size=30)),
+        id=draw(_non_vide),
         pivot=draw(st.from_regex(r"[a-zA-Z0-9]{9,14}", fullmatch=True)),
-        nom=draw(st.text(min_size=1, max_size=60)),
+        nom=draw(_non_vide),
         commune=draw(_textes),
         code_postal=draw(st.none() | st.from_regex(r"[0-9]{5}", fullmatch=True)),
         code_insee=draw(st.none() | st.from_regex(r"([013-9][0-9]|2[AB1-9])[0-9]{3}", fullmatch=True)),
@@ -862,10 +872,10 @@ def acteurs_valides(draw: st.DrawFn) -> Acteur:
         longitude=None if coords is None else coords[1],
         typologie=draw(st.lists(st.sampled_from(sorted(standard.typologies())), unique=True, max_size=3)),
         telephone=draw(st.none() | st.from_regex(r"\+33[0-9]{9}", fullmatch=True)),
-        courriels=draw(st.lists(st.text(max_size=20), max_size=3)),
-        site_web=draw(st.lists(st.text(max_size=20), max_size=2)),
+        courriels=draw(st.lists(_courriels, max_size=3)),
+        site_web=draw(st.lists(_urls, max_size=2)),
         horaires=draw(_textes),
-        presentation_resume=draw(st.none() | st.text(max_size=280)),
+        presentation_resume=draw(st.none() | st.text(max_size=280).filter(_permis)),
         presentation_detail=draw(_textes),
         source=draw(_textes),
         itinerance=draw(_liste("itinerance")),
@@ -877,11 +887,11 @@ def acteurs_valides(draw: st.DrawFn) -> Acteur:
         frais_a_charge=draw(_liste("frais_a_charge")),
         dispositif_programmes_nationaux=draw(_liste("dispositif_programmes_nationaux")),
         formations_labels=draw(_liste("formations_labels")),
-        autres_formations_labels=draw(st.lists(st.text(max_size=20), max_size=3)),
+        autres_formations_labels=draw(st.lists(st.text(max_size=20).filter(_permis), max_size=3)),
         modalites_acces=draw(_liste("modalites_acces")),
         modalites_accompagnement=draw(_liste("modalites_accompagnement")),
-        fiche_acces_libre=draw(_textes),
-        prise_rdv=draw(_textes),
+        fiche_acces_libre=draw(st.none() | _urls),
+        prise_rdv=draw(st.none() | _urls),
         categorie=draw(st.sampled_from(Categorie)),
         statut=draw(st.sampled_from(Statut)),
         arrets=draw(st.lists(_arrets, max_size=2)),

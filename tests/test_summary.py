@@ -126,3 +126,90 @@ def test_depot_filtre_qpv_a_cheval(tmp_path: Path) -> None:
             "QN05903M",
         ]
         assert depot.qpv(siren_epci="20000000").empty  # a prefix is not a member
+
+
+# --- mobile services: attached to every territory where they stop (issue 12, point 4) -----------
+
+
+def _bus(
+    ident: str, arrets: list[tuple[float, float]], point: tuple[float, float] | None = None
+) -> dict[str, object]:
+    return {
+        "id": ident,
+        "categorie": "France Services",
+        "statut": "actif",
+        "arrets": [{"nom": f"arrêt {k}", "longitude": x, "latitude": y} for k, (x, y) in enumerate(arrets)],
+        "geometry": Point(point) if point is not None else None,
+    }
+
+
+def test_service_itinerant_rattache_a_chaque_epci_ou_il_s_arrete() -> None:
+    lignes = [
+        _bus("bus", [(3.05, 50.05), (3.15, 50.05), (3.16, 50.06)]),  # stops only: A, B, B
+        _bus("depot", [(3.15, 50.05)], point=(3.05, 50.02)),  # its point in A, a stop in B
+        _bus("loin", [(5.0, 45.0)]),  # a stop nowhere near
+        {"id": "fixe", "categorie": "EPN", "statut": "actif", "arrets": [], "geometry": Point(3.05, 50.05)},
+    ]
+    a = gpd.GeoDataFrame(pd.DataFrame(lignes), geometry="geometry", crs=4326)
+    r = rattacher(a, COMMUNES).set_index("id")
+    # the commune of its point, else of its first stop in a commune
+    assert r.loc["bus", "epci_geo"] == "200000001" and r.loc["bus", "commune_geo"] == "59001"
+    assert r.loc["bus", "epcis_geo"] == ("200000001", "200000002")
+    assert r.loc["bus", "deps_geo"] == ("59",)
+    assert r.loc["depot", "epci_geo"] == "200000001"
+    assert r.loc["depot", "epcis_geo"] == ("200000001", "200000002")
+    assert r.loc["loin", "epci_geo"] is None and r.loc["loin", "epcis_geo"] == ()
+    assert r.loc["fixe", "epcis_geo"] == ("200000001",)
+    df = resume_par_epci(QPV, r.reset_index(), EPCI).set_index("siren_epci")
+    # the two services count in both EPCI, the fixed place in its own only
+    assert df.loc["200000001", "France Services"] == 2 and df.loc["200000002", "France Services"] == 2
+    assert df.loc["200000001", "EPN"] == 1 and df.loc["200000002", "EPN"] == 0
+    # an EPCI missing from the table gets no row from a stop (only an actor's own EPCI does)
+    seul = resume_par_epci(QPV.iloc[:1], r.reset_index(), EPCI.iloc[:1]).set_index("siren_epci")
+    assert list(seul.index) == ["200000001"] and seul.loc["200000001", "France Services"] == 2
+
+
+def test_depot_service_par_ses_arrets_liste_dans_chaque_epci(tmp_path: Path) -> None:
+    """From the store: a service known only by its stops (no point of its own) is read for each
+    EPCI where it stops, listed there by the selection, and counted in each EPCI's summary."""
+    from aide_store import acteur
+
+    from ecosysteme.models import Arret, Categorie
+    from ecosysteme.selection import Selection, filtrer
+
+    with ouvrir_depot(tmp_path / "s.gpkg", creer=True) as depot:
+        depot.remplacer_communes(COMMUNES, "test")
+        depot.remplacer_epci(EPCI, "test")
+        depot.remplacer_qpv(QPV, "test")
+        arrets = [
+            Arret(nom="Place du marché", latitude=50.05, longitude=3.05, horaires="Sa 09:00-12:00"),
+            Arret(nom="Mairie", latitude=50.05, longitude=3.15, horaires="Tu 14:00-17:00"),
+        ]
+        depot.ajouter(
+            acteur(
+                "bus",
+                nom="France Services itinérante",
+                latitude=None,
+                longitude=None,
+                itinerance=["Itinérant"],
+                arrets=arrets,
+                categorie=Categorie.FRANCE_SERVICES,
+            ),
+            "test",
+        )
+        depot.ajouter(acteur("fixe", latitude=50.05, longitude=3.05), "test")
+        communes = depot.communes()
+        tous = rattacher(depot.acteurs_gdf(), communes)
+        for siren in ("200000001", "200000002"):
+            du_depot = rattacher(depot.acteurs_gdf(siren_epci=siren), communes)
+            assert "bus" in set(du_depot["id"]), siren
+            vue = filtrer(depot.qpv(), depot.epci(), communes, tous, Selection("32", "59", siren))
+            assert "bus" in set(vue.acteurs["id"]), siren
+            r = resume_par_epci(vue.qpv, vue.acteurs, vue.epci).set_index("siren_epci")
+            assert r.loc[siren, "France Services"] == 1
+        assert set(
+            filtrer(depot.qpv(), depot.epci(), communes, tous, Selection("32", "59")).acteurs["id"]
+        ) == {
+            "bus",
+            "fixe",
+        }

@@ -223,14 +223,14 @@ def test_coordonnees_valides() -> None:
         (
             "6920000",
             "780000",
-            "Coordonnées : coordonnées (780000, 6920000) en mètres Lambert-93 (EPSG:2154) alors que des "
-            "degrés WGS84 sont attendus.",
+            "Coordonnées : coordonnées (780000, 6920000) en mètres (Lambert-93 EPSG:2154, Web Mercator "
+            "EPSG:3857 ou une autre projection) alors que des degrés WGS84 (longitude, latitude) sont attendus.",
         ),
         (
             "780000",
             "6920000",
-            "Coordonnées : coordonnées (780000, 6920000) en mètres Lambert-93 (EPSG:2154) alors que des "
-            "degrés WGS84 sont attendus.",
+            "Coordonnées : coordonnées (780000, 6920000) en mètres (Lambert-93 EPSG:2154, Web Mercator "
+            "EPSG:3857 ou une autre projection) alors que des degrés WGS84 (longitude, latitude) sont attendus.",
         ),
         (
             "40.75",

@@ -11,6 +11,8 @@ MarkerCluster only, see ``actifs``), escapes every text from data (``securite``)
   id, name, details…]`` (coordinates to 5 decimals), each a small DivIcon with the category's colour
   and two letters; a click gives back the marker's position (``last_object_clicked``:
   :func:`acteur_clique`) and its feature carries the actor id (:func:`id_acteur_clique`);
+- stops of mobile services: one layer of small squares (category colour, stop number) with the
+  stop's schedule in French in its tooltip (``carte.arrets``); a click gives the service's id;
 - background: communes (thin grey) and EPCI (darker) outlines, and optional distance bands
   (dashed), always drawn, on a canvas in a pane that lets clicks through to the QPV; OSM
   tiles only when ``tuiles=True`` (otherwise the page requests nothing);
@@ -23,7 +25,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import folium
@@ -44,6 +46,7 @@ from ecosysteme.carte.actifs import (
     Actifs,
     actifs_statiques,
 )
+from ecosysteme.carte.arrets import GroupeArrets, arrets_acteurs, lignes_arrets
 from ecosysteme.carte.geometrie import (
     DECIMALES,
     TOLERANCE_FOND_M,
@@ -135,6 +138,10 @@ _CSS = """
         height: 20px; border-radius: 50%; border: 1.5px solid #1f1f1f; font: 700 9px/1 system-ui,
         sans-serif; box-sizing: border-box; flex: none; }
     .ecs-legende .ecs-acteur { width: 18px; height: 18px; }
+    .ecs-arret { display: flex; align-items: center; justify-content: center; width: 18px;
+        height: 18px; border-radius: 3px; border: 2px solid #1f1f1f; font: 700 9px/1 system-ui,
+        sans-serif; box-sizing: border-box; flex: none; box-shadow: 0 0 0 1px #ffffff; }
+    .ecs-legende .ecs-arret { width: 16px; height: 16px; background: #ffffff; color: #1f1f1f; }
     .ecs-grappe { display: flex; align-items: center; justify-content: center; border-radius: 50%;
         background: rgba(40, 40, 40, 0.85); color: #ffffff; border: 2px solid #ffffff;
         font: 700 12px/1 system-ui, sans-serif; box-shadow: 0 0 3px rgba(0, 0, 0, 0.6); }
@@ -372,6 +379,12 @@ def lignes_acteurs(
     return lignes, comptes
 
 
+def lignes_arrets_acteurs(acteurs: pd.DataFrame, decimales: int = DECIMALES) -> list[list[Any]]:
+    """Rows of every stop of the mobile services of ``acteurs`` (see
+    :func:`ecosysteme.carte.arrets.lignes_arrets`), coloured by the service's category."""
+    return lignes_arrets(arrets_acteurs(acteurs), _RANG_CATEGORIE, _RANG_AUTRE, decimales)
+
+
 def _emprise(
     *couches: gpd.GeoDataFrame | LignesActeurs | Trace | None,
 ) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -381,9 +394,9 @@ def _emprise(
             if f.bornes is not None:
                 return f.bornes
         elif isinstance(f, LignesActeurs):
-            if f.lignes:
-                lat = [r[0] for r in f.lignes]
-                lon = [r[1] for r in f.lignes]
+            if f.lignes or f.arrets:
+                lat = [r[0] for r in (*f.lignes, *f.arrets)]
+                lon = [r[1] for r in (*f.lignes, *f.arrets)]
                 return (min(lat), min(lon)), (max(lat), max(lon))
         elif f is not None and len(f):
             geoms = f.geometry.to_numpy()
@@ -403,6 +416,7 @@ def _legende_html(
     communes: bool,
     epci: bool,
     bandes: Sequence[float],
+    n_arrets: int = 0,
 ) -> str:
     def item(symbole: str, libelle: str, n: int | None = None) -> str:
         compte = f'<span class="ecs-n">{entier_fr(n)}</span>' if n is not None else ""
@@ -427,6 +441,11 @@ def _legende_html(
             if comptes_categories[k]:
                 glyphe = f'<span class="ecs-acteur ecs-cat-{k}">{texte_html(s.lettres)}</span>'
                 parties.append(item(glyphe, s.categorie, int(comptes_categories[k])))
+        parties.append("</ul>")
+    if n_arrets:
+        glyphe = '<span class="ecs-arret">1</span>'
+        parties.append('<div class="ecs-titre">Services itinérants</div><ul>')
+        parties.append(item(glyphe, "arrêt (couleur de la catégorie, n° dans la tournée)", n_arrets))
         parties.append("</ul>")
     reperes = []
     if epci:
@@ -460,21 +479,24 @@ def _fond(
 
 @dataclass(frozen=True)
 class LignesActeurs:
-    """Actor marker rows of :func:`lignes_acteurs`, built once per territory; :meth:`parmi`
+    """Actor marker rows of :func:`lignes_acteurs` and stop rows of mobile services
+    (:func:`ecosysteme.carte.arrets.lignes_arrets`), built once per territory; :meth:`parmi`
     keeps those of some actors (a filter change then costs no escaping again)."""
 
     lignes: list[list[Any]]
     comptes: np.ndarray
+    arrets: list[list[Any]] = field(default_factory=list)
 
     @staticmethod
     def depuis(acteurs: gpd.GeoDataFrame, decimales: int = DECIMALES) -> LignesActeurs:
-        return LignesActeurs(*lignes_acteurs(acteurs, decimales))
+        return LignesActeurs(*lignes_acteurs(acteurs, decimales), lignes_arrets_acteurs(acteurs, decimales))
 
     def parmi(self, ids: Iterable[object]) -> LignesActeurs:
         garde = {texte_html(i) for i in ids}
         lignes = [r for r in self.lignes if r[3] in garde]
         rangs = np.array([r[2] for r in lignes], dtype=np.int64)
-        return LignesActeurs(lignes, np.bincount(rangs, minlength=len(SYMBOLES)))
+        arrets = [r for r in self.arrets if r[3] in garde]
+        return LignesActeurs(lignes, np.bincount(rangs, minlength=len(SYMBOLES)), arrets)
 
     def __len__(self) -> int:
         return len(self.lignes)
@@ -499,8 +521,10 @@ def carte_couverture(
 
     ``qpv``: ``code_qp``, ``lib_qp``, ``population`` (NaN = unknown) and ``mesure.colonne``;
     ``acteurs``: points with ``id``, ``nom``, ``categorie`` and optionally ``adresse``,
-    ``commune``, ``date_maj``, ``services``; ``communes`` / ``epci``: polygons drawn as
-    outlines; ``bandes``: distances in metres (buffers computed here) or the frame of
+    ``commune``, ``date_maj``, ``services``, ``horaires`` and ``arrets`` (each stop of a mobile
+    service drawn with its schedule, even for a service without a point of its own);
+    ``communes`` / ``epci``: polygons drawn as outlines; ``bandes``: distances in metres (buffers
+    computed here) or the frame of
     :func:`bandes_distance` (cached by the caller). All frames in EPSG:4326. A caller that
     rebuilds the map often passes the actors as :class:`LignesActeurs` and the outlines as
     :class:`~ecosysteme.carte.geometrie.Trace`, prepared once per territory.
@@ -580,11 +604,15 @@ def carte_couverture(
     ).add_to(carte)
 
     comptes_categories = None
+    n_arrets = 0
     if acteurs is not None:
         prets = acteurs if isinstance(acteurs, LignesActeurs) else LignesActeurs.depuis(acteurs, decimales)
         lignes, comptes_categories = prets.lignes, prets.comptes
         if lignes:
             GroupeActeurs(lignes, texte_html("Acteurs"), actifs).add_to(carte)
+        n_arrets = len(prets.arrets)
+        if prets.arrets:
+            GroupeArrets(prets.arrets, texte_html("Arrêts des services itinérants")).add_to(carte)
 
     comptes_classes = np.bincount(classes, minlength=len(couleurs))
     html = _legende_html(
@@ -595,6 +623,7 @@ def carte_couverture(
         communes is not None and len(communes) > 0,
         epci is not None and len(epci) > 0,
         distances_bandes,
+        n_arrets,
     )
     carte.add_child(Legende(html, f"#{carte.get_name()}"))
     folium.LayerControl(collapsed=True).add_to(carte)

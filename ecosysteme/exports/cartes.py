@@ -9,6 +9,10 @@ the scale bar is true at the centre of the map (Lambert-93's scale error stays u
   at a point inside each polygon, white halo, placed so that labels do not overlap when possible;
 - active actors as symbols by category (the colours of ``carte.construire.SYMBOLES``, plus a
   distinct marker shape per category, so that the map reads in black and white);
+- the stops of active mobile services as squares with a thick outline in their category's
+  colour, each labelled with its name and schedule in short French (« sam. 09:00–12:00 ») when
+  there are few enough to read (``ARRETS_ETIQUETES_MAX``), a service without a point of its own
+  included;
 - commune boundaries thin grey and the EPCI boundary thicker (no tiles: the page needs no network);
 - title, territory, legend (counts per class and per category), scale bar (round length),
   north arrow pointing to true north (meridian convergence of the projection), and a bottom line
@@ -47,6 +51,7 @@ from matplotlib.patheffects import Stroke, withStroke
 from matplotlib.textpath import TextPath
 from pyproj import CRS, Transformer
 
+from ecosysteme.carte.arrets import ArretCarte, arrets_acteurs, horaires_fr
 from ecosysteme.carte.construire import SYMBOLES
 from ecosysteme.carte.mesure import NEUTRE, Etats, Mesure, entier_fr
 from ecosysteme.coverage import Parametres, couverture, filtrer_acteurs
@@ -78,6 +83,8 @@ FOND_TERRITOIRE = "#f7f7f4"
 ETIQUETTES_TOUTES_MAX = 30
 #: Above this many places in the frame, actors are drawn with smaller symbols.
 ACTEURS_SYMBOLES_PLEINS_MAX = 300
+#: Up to this many stops of mobile services in the frame, each is labelled with its schedule.
+ARRETS_ETIQUETES_MAX = 15
 #: Geometric detail below this many millimetres on paper is dropped (simplification).
 DETAIL_MM = 0.05
 MM_PAR_POUCE = 25.4
@@ -348,6 +355,7 @@ def carte_document(
         raise EcosystemeError(f"la colonne de mesure « {mesure.colonne} » manque dans les QPV.")
     qpv_v, communes_v, epci_v = _non_vides(qpv), _non_vides(communes), _non_vides(epci)
     acteurs_v = _non_vides(acteurs)
+    arrets = _arrets_actifs(acteurs)
     if acteurs_v is not None and "statut" in acteurs_v.columns:
         acteurs_v = acteurs_v[acteurs_v["statut"].to_numpy(dtype=object) == Statut.ACTIF.value]
     if acteurs_v is not None:
@@ -437,6 +445,7 @@ def carte_document(
                         xs[garde], ys[garde], s=8 if nombreux else 22, marker=FORMES[k], c=s.couleur,
                         edgecolors="#1f1f1f", linewidths=0.3 if nombreux else 0.45, zorder=7.3,
                     )  # fmt: skip
+        n_arrets, arrets_etiquetes = _dessiner_arrets(ax, arrets, epsg, (x0, x1, y0, y1))
 
         ax.set_xlabel("")
         ax.set_ylabel("")
@@ -483,6 +492,8 @@ def carte_document(
             e is not None,
             list(zip(couches, comptes_couches, strict=True)),
             titre_acteurs,
+            n_arrets,
+            arrets_etiquetes,
         )
         _dessiner_legende(axl, sections, orientation, 6.0 / g.legende[3])
     return fig
@@ -634,6 +645,66 @@ def _etiquettes(
     return poses, len(ordre)
 
 
+# --- stops of mobile services --------------------------------------------------------------
+
+
+def _arrets_actifs(acteurs: gpd.GeoDataFrame | None) -> list[ArretCarte]:
+    """The stops of the active mobile services of ``acteurs`` (with or without a point)."""
+    if acteurs is None or acteurs.empty or "arrets" not in acteurs.columns:
+        return []
+    if "statut" in acteurs.columns:
+        acteurs = acteurs[acteurs["statut"].to_numpy(dtype=object) == Statut.ACTIF.value]
+    return arrets_acteurs(acteurs)
+
+
+def etiquette_arret(arret: ArretCarte, largeur: int = 46) -> str:
+    """« Place du marché : sam. 09:00–12:00 » (wrapped at ``largeur`` characters, 3 lines at most)."""
+    nom = " ".join(arret.nom.split()) or f"arrêt {arret.numero}"
+    texte = f"{nom} : {horaires_fr(arret.horaires, court=True)}"
+    lignes = textwrap.wrap(texte, largeur, break_long_words=True)
+    if len(lignes) > 3:
+        lignes = [*lignes[:2], textwrap.shorten(" ".join(lignes[2:]), largeur, placeholder=" …")]
+    return "\n".join(lignes)
+
+
+def _dessiner_arrets(
+    ax: Axes, arrets: Sequence[ArretCarte], epsg: int, cadre: tuple[float, float, float, float]
+) -> tuple[int, bool]:
+    """Draw the stops in the frame (squares with a thick outline in the category's colour), each
+    labelled with its name and schedule when there are at most ``ARRETS_ETIQUETES_MAX``; returns
+    (stops drawn, whether they are labelled)."""
+    if not arrets:
+        return 0, False
+    x0, x1, y0, y1 = cadre
+    xs, ys = Transformer.from_crs(4326, epsg, always_xy=True).transform(
+        [a.longitude for a in arrets], [a.latitude for a in arrets]
+    )
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    dans = np.isfinite(xs) & np.isfinite(ys) & (xs >= x0) & (xs <= x1) & (ys >= y0) & (ys <= y1)
+    if not dans.any():
+        return 0, False
+    rangs = {s.categorie: i for i, s in enumerate(SYMBOLES)}
+    couleurs = [SYMBOLES[rangs.get(a.categorie, len(SYMBOLES) - 1)].couleur for a in arrets]
+    garde = np.flatnonzero(dans)
+    ax.scatter(
+        xs[garde], ys[garde], s=34, marker="s", c="white", edgecolors=[couleurs[i] for i in garde],
+        linewidths=2.2, zorder=7.4,
+    )  # fmt: skip
+    ax.scatter(xs[garde], ys[garde], s=5, marker="s", c="#1f1f1f", linewidths=0, zorder=7.45)
+    etiquetes = len(garde) <= ARRETS_ETIQUETES_MAX
+    if etiquetes:
+        halo = [Stroke(linewidth=2.0, foreground="white")]
+        for i in garde:
+            texte = etiquette_arret(arrets[int(i)])
+            # the halo as a path under a plain text (kept as text in the PDF: searchable)
+            for effets, z in ((halo, 7.6), (None, 7.65)):
+                ax.annotate(
+                    texte, (xs[i], ys[i]), xytext=(5, -2), textcoords="offset points", fontsize=5.5,
+                    color="#1f1f1f", va="top", path_effects=effets, zorder=z, annotation_clip=True,
+                )  # fmt: skip
+    return len(garde), etiquetes
+
+
 # --- extra layers ----------------------------------------------------------------------------
 
 
@@ -700,6 +771,8 @@ def _sections_legende(
     epci: bool,
     couches: Sequence[tuple[Couche, int]] = (),
     titre_acteurs: str = "Acteurs sur la carte",
+    n_arrets: int = 0,
+    arrets_etiquetes: bool = True,
 ) -> list[_Section]:
     sections: list[_Section] = []
     if mesure is not None:
@@ -735,6 +808,19 @@ def _sections_legende(
         p_acteurs.append(Line2D([], [], linestyle="none"))
         l_acteurs.append("aucun acteur sur la carte")
     sections.append(_Section(f"{titre_acteurs} ({entier_fr(total)})", p_acteurs, l_acteurs))
+    if n_arrets:
+        carre = Line2D(
+            [], [], linestyle="none", marker="s", markersize=6, markerfacecolor="white",
+            markeredgecolor="#1f1f1f", markeredgewidth=1.6,
+        )  # fmt: skip
+        precision = "nom et horaires à côté" if arrets_etiquetes else "horaires sur la carte interactive"
+        sections.append(
+            _Section(
+                "Services itinérants",
+                [carre],
+                [f"Arrêt (contour : couleur de la catégorie ; {precision}) ({entier_fr(n_arrets)})"],
+            )
+        )
     par_section: dict[str, _Section] = {}
     for couche, n in couches:
         section = par_section.setdefault(couche.section, _Section(couche.section, [], []))

@@ -15,17 +15,20 @@ for the 9 services of the standard, the QPV without any offer within the thresho
 
 Every text goes through :func:`typographie` (French typography: no-break spaces before
 « : ; ! ? » and inside « » guillemets); numbers through :func:`nombre_fr` (thousands separated
-by a narrow no-break space U+202F, decimal comma).
+by a narrow no-break space U+202F, decimal comma). Texts from the data are written as text:
+invisible characters removed (python-docx refuses a control character), and in the PDF a « $ »
+stays a dollar (matplotlib would read ``$…$`` as a formula, and fail on an odd one).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
 import tempfile
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +49,7 @@ from ecosysteme.sorties import ecrire_atomique
 from ecosysteme.store.base import Depot, Lot
 from ecosysteme.summary import chiffres_cles
 from ecosysteme.totem import totem_epci
+from ecosysteme.validation import sans_controles
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentDocx
@@ -90,7 +94,7 @@ def typographie(texte: str) -> str:
     no-break space (U+202F) before « ; ! ? » when the mark ends a word (spaces before it are
     replaced, one is added when missing; ``https://`` or ``18:30`` are left alone), and no-break
     spaces inside « » guillemets."""
-    out = re.sub(_ESPACES + r"*:" + _FIN_DE_MOT, ESPACE_INSECABLE + ":", texte)
+    out = re.sub(_ESPACES + r"*:" + _FIN_DE_MOT, ESPACE_INSECABLE + ":", sans_controles(texte))
     out = re.sub(r"(?<=\S)" + _ESPACES + r"*([;!?])" + _FIN_DE_MOT, ESPACE_FINE + r"\1", out)
     out = re.sub(r"^" + _ESPACES + r"+([;!?:])", r"\1", out)
     out = re.sub("«" + _ESPACES + "*", "«" + ESPACE_INSECABLE, out)
@@ -330,6 +334,31 @@ def contenu_fiche(
     )
 
 
+def _textes(contenu: ContenuFiche, propre: Callable[[str], str]) -> ContenuFiche:
+    """The fiche with ``propre`` applied to every text (titles, tables, phrases, sources)."""
+
+    def tableau(t: Tableau) -> Tableau:
+        return Tableau(tuple(map(propre, t.entetes)), tuple(tuple(map(propre, ligne)) for ligne in t.lignes))
+
+    return dataclasses.replace(
+        contenu,
+        titre=propre(contenu.titre),
+        territoire=propre(contenu.territoire),
+        chiffres=tableau(contenu.chiffres),
+        lacunes=tableau(contenu.lacunes),
+        sans_offre=tableau(contenu.sans_offre),
+        totem=tuple(map(propre, contenu.totem)),
+        totem_tableau=None if contenu.totem_tableau is None else tableau(contenu.totem_tableau),
+        sources=propre(contenu.sources),
+        notes=tuple(map(propre, contenu.notes)),
+    )
+
+
+def _texte_pdf(texte: str) -> str:
+    """A text matplotlib draws as it is: no invisible character, « $ » escaped (no mathtext)."""
+    return sans_controles(texte).replace("$", r"\$")
+
+
 # --- DOCX -----------------------------------------------------------------------------------------
 
 
@@ -389,6 +418,8 @@ def _langue_francaise(doc: DocumentDocx) -> None:
 def ecrire_docx(contenu: ContenuFiche, chemin: Path) -> None:
     """Write the fiche to ``chemin`` (.docx), not atomically (see :func:`fiche_territoire`)."""
     from docx import Document
+
+    contenu = _textes(contenu, sans_controles)
     from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.shared import Cm, Mm
 
@@ -517,6 +548,7 @@ class _Curseur:
 
 def pages_pdf(contenu: ContenuFiche) -> list[Figure]:
     """The pages after the map: key figures, gap matrix, QPV without offer, lieu totem, sources."""
+    contenu = _textes(contenu, _texte_pdf)
     c = _Curseur()
     c.page()
     c.texte(contenu.titre, 14, gras=True, largeur=70)
@@ -552,7 +584,11 @@ def ecrire_pdf(contenu: ContenuFiche, chemin: Path) -> None:
     """Write the fiche to ``chemin`` (.pdf): the map, then the pages of :func:`pages_pdf`."""
     with _style():
         pages = pages_pdf(contenu)
-        metadonnees = {"Title": contenu.titre, "Creator": "ecosysteme", "Producer": "ecosysteme (matplotlib)"}
+        metadonnees = {
+            "Title": sans_controles(contenu.titre),
+            "Creator": "ecosysteme",
+            "Producer": "ecosysteme (matplotlib)",
+        }
         with PdfPages(chemin, metadata=metadonnees) as pdf:
             pdf.savefig(contenu.carte)
             for page in pages:

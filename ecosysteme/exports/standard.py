@@ -17,13 +17,16 @@ Decisions (the standard is silent on them):
   write them all.
 - **Faithful values, no formula neutralisation**: the file is for data exchange, so no value is
   altered (a leading apostrophe would change the data, and would break the telephone, which
-  must begin with ``+``). Instead, an actor holding a text that a spreadsheet would run as a
-  formula (``=…``, ``@…``, ``+`` or ``-`` followed by a letter or a parenthesis, the rule of
-  the importers: :func:`ecosysteme.validation.texte_sur`) is *not published* and its reason is
-  given, like an actor missing a field the standard requires (``date_maj`` is never invented)
-  or holding a ``|`` inside one value of a list (the standard cannot write it). Fix the record,
-  then export again. Our own importers refuse the same values, so what is exported is what
-  they read back.
+  must begin with ``+``; only invisible characters are removed, :func:`ecosysteme.validation.
+  sans_controles`). Instead, an actor holding a text that a spreadsheet would run as a formula
+  (first character ``=``, ``+``, ``-``, ``@``, tab or carriage return — OWASP's list), or markup,
+  or a text too long — the rules of every entry, :func:`ecosysteme.validation.probleme_texte` —
+  is *not published* and its reason is given, like an actor missing a field the standard
+  requires (``date_maj`` is never invented) or holding a ``|`` inside one value of a list (the
+  standard cannot write it). Fix the record, then export again. Every entry (importers, form)
+  refuses the same values, so only an actor stored before those rules can be left out for them;
+  what is exported is what they read back. The telephone is the one field that begins with
+  ``+``: its pattern (E.164, digits only) leaves no room for a formula.
 """
 
 from __future__ import annotations
@@ -41,16 +44,17 @@ import numpy as np
 import pandas as pd
 
 from ecosysteme import standard
-from ecosysteme.errors import DonneeInvalide, EcosystemeError, Emplacement
+from ecosysteme.errors import EcosystemeError, Emplacement
 from ecosysteme.models import CHAMPS_LISTES, Acteur, Statut
 from ecosysteme.sorties import ecrire_atomique
-from ecosysteme.validation import texte_sur
+from ecosysteme.validation import probleme_texte, sans_controles
 
 SEPARATEUR_LISTE = "|"
 #: Statuses written by default: only places open today.
 STATUTS_PUBLIES: tuple[Statut, ...] = (Statut.ACTIF,)
 _PRODUCTEUR = re.compile(r"[A-Za-z0-9]{9,14}")
 _NOM_JEU = "lieux-de-mediation-numerique"
+_TEXTES_LIBRES = ("presentation_resume", "presentation_detail")
 #: Text fields a spreadsheet could run (the telephone is checked by its own E.164 pattern).
 _TEXTES = tuple(
     c.nom for c in standard.champs() if c.type == "string" and c.nom not in (*CHAMPS_LISTES, "telephone")
@@ -73,12 +77,12 @@ def _valeur(acteur: Acteur, champ: str) -> str | None:
         ordre = standard.enumerations()["services"]
         v = sorted(v, key=ordre.index)
     if champ in CHAMPS_LISTES:
-        return SEPARATEUR_LISTE.join(v) if v else None
+        return SEPARATEUR_LISTE.join(sans_controles(x, lignes=False).strip() for x in v) if v else None
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, float):
         return _nombre(v)
-    return str(v)
+    return sans_controles(str(v), lignes=champ in _TEXTES_LIBRES).strip()
 
 
 def lignes_standard(
@@ -109,13 +113,10 @@ def raisons_non_exportable(acteur: Acteur) -> list[str]:
     textes = [(c, getattr(acteur, c)) for c in _TEXTES] + [
         (c, v) for c in CHAMPS_LISTES for v in getattr(acteur, c)
     ]
-    for champ, v in textes:
-        if isinstance(v, str) and v:
-            try:
-                texte_sur(v, Emplacement(champ=champ))
-            except DonneeInvalide as exc:
-                if "formule" in exc.message:
-                    raisons.append(f"champ « {champ} » : {exc.message.rstrip('.')}")
+    for champ, v in textes:  # the rules of every entry (a value stored before them)
+        probleme = probleme_texte(sans_controles(v).strip(), lignes=champ in _TEXTES_LIBRES) if v else None
+        if probleme is not None:
+            raisons.append(f"champ « {champ} » : {probleme}")
     return raisons
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ecosysteme import normalize as nz
 from ecosysteme.errors import Emplacement, FormatInconnu
 from ecosysteme.importers.acteurs import FORMATS_ACTEURS, convertir_table
+from ecosysteme.importers.arrets import COLONNES_SERVICE, FORMAT_ARRETS, importer_arrets
 from ecosysteme.importers.base import Probleme, RapportImport
 from ecosysteme.importers.territoire import (
     convertir_communes,
@@ -20,14 +21,14 @@ from ecosysteme.importers.territoire import (
     lire_population,
 )
 from ecosysteme.models import Acteur
-from ecosysteme.readers import Table, detecter_type, lire_table
+from ecosysteme.readers import Table, avertissement_extension, colonnes_geo, detecter_type, lire_table
 from ecosysteme.regions import departements
 
 if TYPE_CHECKING:
     from ecosysteme.store import Depot
 
 FORMATS_TERRITOIRE = ("qpv", "population", "communes", "epci")
-FORMATS = ("auto", *FORMATS_ACTEURS, *FORMATS_TERRITOIRE)
+FORMATS = ("auto", *FORMATS_ACTEURS, *FORMATS_TERRITOIRE, FORMAT_ARRETS)
 
 __all__ = ["FORMATS", "Probleme", "RapportImport", "detecter_format", "importer_fichier"]
 
@@ -52,6 +53,8 @@ def detecter_format(colonnes: list[str], nom: str, geometrique: bool = False) ->
         return "data-inclusion"
     if {"id", "nom"} <= cols and ({"pivot", "services", "date_maj"} & cols):
         return "standard"
+    if COLONNES_SERVICE[0] in cols and ({"latitude", "lat"} & cols or geometrique):
+        return FORMAT_ARRETS
     if geometrique and "siren_epci" in cols and "nom_epci" in cols and "code" not in cols:
         return "epci"
     if geometrique and "code" in cols and "nom" in cols:
@@ -62,7 +65,8 @@ def detecter_format(colonnes: list[str], nom: str, geometrique: bool = False) ->
         + ("…" if len(colonnes) > 10 else "")
         + "). Attendu : le standard des lieux de médiation numérique (id, pivot, nom…), la liste "
         "France Services (id_fs…), les lieux des conseillers numériques, les structures data·inclusion, "
-        "la liste des bibliothèques (Code_bib…), des QPV (code_qp + géométrie) ou des populations.",
+        "la liste des bibliothèques (Code_bib…), des QPV (code_qp + géométrie), des populations ou "
+        "les arrêts de services itinérants (id_service, nom, latitude, longitude, horaires).",
         Emplacement(nom, 1),
     )
 
@@ -131,21 +135,19 @@ def importer_fichier(
     t0 = time.perf_counter()
     path = Path(path)
     nom = nom or path.name
-    type_ = detecter_type(path)
+    type_ = detecter_type(path, nom=nom)
     geometrique = type_ in ("geojson", "gpkg")
     table: Table | None = None
     if format == "auto":
         if geometrique:
-            import pyogrio
-
-            info = pyogrio.read_info(f"{'GeoJSON' if type_ == 'geojson' else 'GPKG'}:{path}")
-            colonnes = [str(c) for c in info["fields"]]
-            format = detecter_format(colonnes, nom, geometrique=True)
+            format = detecter_format(colonnes_geo(path, type_, nom), nom, geometrique=True)
         else:
             table = lire_table(path, nom)
             format = detecter_format(table.colonnes, nom)
     rapport = RapportImport(fichier=nom, format=format, simulation=simulation, sha256=_sha256(path))
     source = f"{nom} {rapport.sha256}"
+    if format == FORMAT_ARRETS:
+        return importer_arrets(path, depot, auteur=auteur, simulation=simulation, nom=nom)
     if format in FORMATS_ACTEURS:
         table = table or lire_table(path, nom)
         if table.encodage:
@@ -184,6 +186,9 @@ def importer_fichier(
                 rapport.avertir(None, "code_qp", f"QPV {code} absent du dépôt : population non enregistrée.")
     elif format in FORMATS_TERRITOIRE:
         gdf = lire_geodataframe(path, nom)
+        extension = avertissement_extension(nom, type_)
+        if extension is not None:
+            rapport.avertir(None, None, extension)
         if format == "qpv":
             out = convertir_qpv(gdf, rapport)
             if region is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -21,12 +21,18 @@ from ecosysteme import normalize as nz
 from ecosysteme.categories import categorie_depuis, categorie_depuis_texte
 from ecosysteme.errors import DonneeInvalide, Emplacement, FichierInvalide
 from ecosysteme.hours import horaires_france_services, valider_horaires
+from ecosysteme.importers.arrets import arrets_de_la_cellule
 from ecosysteme.importers.base import RapportImport
-from ecosysteme.models import Acteur, Categorie, Statut
-from ecosysteme.readers import Table
+from ecosysteme.models import Acteur, Arret, Categorie, Statut
+from ecosysteme.readers import Table, exiger_lignes
 from ecosysteme.validation import (
+    LONGUEUR_TEXTE,
     coordonnees,
+    nettoyer_textes,
     nombre,
+    probleme_courriel,
+    probleme_url,
+    texte_propre,
     texte_sur,
     verifier_colonnes_coordonnees,
     verifier_point,
@@ -50,6 +56,12 @@ COLONNES_COORDONNEES: dict[str, tuple[str, str]] = {
 
 _TEXTES_SURS = ("nom", "commune", "adresse", "complement_adresse", "structure_parente", "source")
 _TEXTES_LIBRES = ("presentation_resume", "presentation_detail")
+_ADRESSES = {
+    "courriels": probleme_courriel,
+    "site_web": probleme_url,
+    "prise_rdv": probleme_url,
+    "fiche_acces_libre": probleme_url,
+}
 _BALISE = re.compile(r"<[^>]*>")
 
 
@@ -63,6 +75,8 @@ class Ligne:
     point: tuple[float, float] | None
     strict: bool
     avertissements: list[tuple[str | None, str]] = field(default_factory=list)
+    #: Why the feature of a geographic file gives no point (``readers.probleme_geometrie``).
+    geometrie: str | None = None
 
     def get(self, *colonnes: str) -> str | None:
         for c in colonnes:
@@ -305,14 +319,20 @@ CONVERTISSEURS: dict[str, Convertisseur] = {
 }
 
 
-def _finaliser(d: dict[str, Any], ligne: Ligne, format_: str) -> Acteur:
-    """Shared normalisation and checks, then the canonical model (its errors name the field)."""
+def _finaliser(
+    d: dict[str, Any], ligne: Ligne, format_: str, arrets: Mapping[str, list[Arret]] | None = None
+) -> Acteur:
+    """Shared normalisation and checks, then the canonical model (its errors name the field).
+    A mobile service's stops come from its ``arrets`` cell or from ``arrets`` (a stops file, by
+    service id: ``importers.arrets``); with stops, the service needs no point of its own."""
+    for champ in nettoyer_textes(d):  # the text rules of every entry (validation), before any use
+        ligne.avertir(champ, "caractère(s) invisible(s) ou de contrôle retiré(s).")
+    for champ in ("id", *_TEXTES_SURS):
+        d[champ] = texte_sur(d.get(champ), ligne.ou(champ))
     if not d.get("id"):
         raise DonneeInvalide("identifiant absent.", ligne.ou("id"))
     if not d.get("nom"):
         raise DonneeInvalide("nom absent.", ligne.ou("nom"))
-    for champ in _TEXTES_SURS:
-        d[champ] = texte_sur(d.get(champ), ligne.ou(champ))
     for champ in _TEXTES_LIBRES:
         v = d.get(champ)
         if v and _BALISE.search(v):
@@ -321,16 +341,22 @@ def _finaliser(d: dict[str, Any], ligne: Ligne, format_: str) -> Acteur:
             )
             d[champ] = nz.texte(_BALISE.sub("", d[champ] or ""))
             ligne.avertir(champ, "balisage HTML retiré du texte.")
-        if d.get(champ):
-            d[champ] = texte_sur(d[champ], ligne.ou(champ)) if d[champ].startswith("=") else d[champ]
-    for champ in ("courriels", "site_web"):  # a formula or markup in a list: that value dropped
-        gardees = []
-        for v in d.get(champ) or []:
-            try:
-                gardees.append(texte_sur(v, ligne.ou(champ)))
-            except DonneeInvalide as exc:
-                ligne.avertir(champ, f"{exc.message.rstrip('.')} ; valeur non retenue.")
-        d[champ] = gardees
+        if d.get(champ) and len(d[champ]) > LONGUEUR_TEXTE:
+            d[champ] = d[champ][: LONGUEUR_TEXTE - 1].rstrip() + "…"
+            ligne.avertir(champ, f"texte raccourci à {LONGUEUR_TEXTE} caractères.")
+        d[champ] = texte_sur(d.get(champ), ligne.ou(champ), lignes=True)
+    # an address that is not one (or a formula, markup…): that value dropped, the row kept
+    for champ, probleme in _ADRESSES.items():
+        valeurs = d.get(champ)
+        gardees: list[str] = []
+        for v in valeurs if isinstance(valeurs, list) else [valeurs] if valeurs else []:
+            texte = texte_propre(v)
+            raison = probleme(texte) if texte else None
+            if raison is not None:
+                ligne.avertir(champ, f"{raison} ; valeur non retenue.")
+            elif texte:
+                gardees.append(texte)
+        d[champ] = gardees if isinstance(valeurs, list) else next(iter(gardees), None)
     resume = d.get("presentation_resume")
     if resume and len(resume) > 280:
         d["presentation_resume"] = resume[:279].rstrip() + "…"
@@ -353,13 +379,23 @@ def _finaliser(d: dict[str, Any], ligne: Ligne, format_: str) -> Acteur:
         if avert:
             ligne.avertir("horaires", avert)
         d["horaires"] = h
-    # coordinates: the geometry when there is one, else the columns
+    # stops of a mobile service (issue 12): its ``arrets`` cell, else a stops file
+    d["arrets"], avertissements_arrets = arrets_de_la_cellule(ligne.valeurs.get("arrets"), ligne.ou())
+    if arrets is not None and d["id"] in arrets:
+        d["arrets"] = arrets[d["id"]]
+    for champ_arret, message in avertissements_arrets:
+        ligne.avertir(champ_arret, message)
+    # coordinates: the geometry when there is one, else the columns (none for a service known
+    # only by its stops)
     lon_col, lat_col = COLONNES_COORDONNEES.get(format_, ("longitude", "latitude"))
     if ligne.point is not None:
         c = verifier_point(ligne.point[0], ligne.point[1], ligne.ou("geometry"), "geometry", "geometry")
-    else:
+        d["longitude"], d["latitude"] = c.longitude, c.latitude
+    elif ligne.geometrie and not d.get("arrets") and not (ligne.get(lon_col) or ligne.get(lat_col)):
+        raise DonneeInvalide(ligne.geometrie, ligne.ou("geometry"))  # a null geometry, a polygon…
+    elif not (d["arrets"] and ligne.get(lon_col) is None and ligne.get(lat_col) is None):
         c = coordonnees(ligne.get(lon_col), ligne.get(lat_col), ligne.ou(), lon_col, lat_col)
-    d["longitude"], d["latitude"] = c.longitude, c.latitude
+        d["longitude"], d["latitude"] = c.longitude, c.latitude
     if "categorie" not in d:
         d["categorie"] = _categorie(
             tuple(d.get("typologie", [])),
@@ -408,7 +444,9 @@ def _cle_unicite(format_: str, valeurs: dict[str, str | None]) -> str | None:
 
 
 def verifier_table(table: Table, format_: str) -> None:
-    """File-level checks before any row: required columns, unique ids, coordinate system."""
+    """File-level checks before any row: rows present, required columns, unique ids, coordinate
+    system."""
+    exiger_lignes(table)
     manquantes = [c for c in COLONNES_REQUISES[format_] if c not in table.colonnes]
     if manquantes:
         sep = f" (séparateur détecté : {table.nom_separateur})" if table.separateur else ""
@@ -444,7 +482,8 @@ def verifier_table(table: Table, format_: str) -> None:
                 continue
             if x is not None and y is not None:
                 pairs.append((x, y))
-    verifier_colonnes_coordonnees(pairs, table.fichier, table.crs or "WGS84")
+    # points were converted to WGS84 from the coordinate system the file declares (readers)
+    verifier_colonnes_coordonnees(pairs, table.fichier)
 
 
 def convertir_table(
@@ -454,18 +493,21 @@ def convertir_table(
     *,
     strict: bool | None = None,
     garder: Callable[[Acteur], bool] | None = None,
+    arrets: Mapping[str, list[Arret]] | None = None,
 ) -> list[Acteur]:
-    """Convert every row: accepted actors returned, rejected rows and warnings in the report."""
+    """Convert every row: accepted actors returned, rejected rows and warnings in the report.
+    ``arrets``: stops of mobile services by service id (a stops file, ``importers.arrets``)."""
     verifier_table(table, format_)
     strict_ = format_ == "standard" if strict is None else strict
     convertir = CONVERTISSEURS[format_]
     acteurs: list[Acteur] = []
     rapport.lignes_lues = len(table.lignes)
     points = table.points or [None] * len(table.lignes)
-    for valeurs, numero, point in zip(table.lignes, table.numeros, points, strict=True):
-        ligne = Ligne(table.fichier, numero, valeurs, point, strict_)
+    geometries = table.problemes_geometrie or [None] * len(table.lignes)
+    for valeurs, numero, point, geo in zip(table.lignes, table.numeros, points, geometries, strict=True):
+        ligne = Ligne(table.fichier, numero, valeurs, point, strict_, geometrie=geo)
         try:
-            acteur = _finaliser(convertir(ligne), ligne, format_)
+            acteur = _finaliser(convertir(ligne), ligne, format_, arrets)
         except DonneeInvalide as exc:
             rapport.rejeter(numero, exc.emplacement.champ, exc.message)
             continue

@@ -11,16 +11,27 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
+from shapely.errors import GEOSException
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from ecosysteme import normalize as nz
 from ecosysteme.errors import Emplacement, FichierInvalide
 from ecosysteme.importers.base import RapportImport
-from ecosysteme.readers import Table, detecter_type, lire_table
-from ecosysteme.validation import ressemble_lambert93
+from ecosysteme.readers import (
+    NOMS_TYPES,
+    Table,
+    bornes_finies,
+    detecter_type,
+    exiger_lignes,
+    lire_couche,
+    lire_table,
+    vers_wgs84,
+)
+from ecosysteme.validation import EN_METRES, ressemble_lambert93, ressemble_metres
 
 COLONNES_QPV = (
     "code_qp",
@@ -39,41 +50,36 @@ _CODE_QP = re.compile(r"^Q[A-Z0-9]{6,10}$")
 
 
 def lire_geodataframe(path: Path, nom: str | None = None) -> gpd.GeoDataFrame:
-    """A GeoJSON / GeoPackage through an explicit driver, in EPSG:4326 (reprojected if declared otherwise)."""
-    import pyogrio
-    from pyogrio.errors import DataLayerError, DataSourceError
-    from shapely.errors import GEOSException
-
+    """A GeoJSON / GeoPackage through an explicit driver, in EPSG:4326: the coordinate system it
+    declares (GeoJSON ``crs`` member, GeoPackage) is converted; metres in a file that declares
+    degrees (or nothing) are refused; every damaged file gives a French ``FichierInvalide``."""
     nom = nom or path.name
-    type_ = detecter_type(path)
+    type_ = detecter_type(path, nom=nom)
     if type_ not in ("geojson", "gpkg"):
         raise FichierInvalide(
-            f"un fichier géographique (GeoJSON ou GeoPackage) est attendu ; contenu reconnu : {type_}.",
+            "un fichier géographique (GeoJSON ou GeoPackage) est attendu ; contenu reconnu : "
+            f"{NOMS_TYPES.get(type_, type_)}.",
             Emplacement(nom),
         )
-    source = f"{'GeoJSON' if type_ == 'geojson' else 'GPKG'}:{path}"
-    try:
-        gdf = pyogrio.read_dataframe(source)
-    except (DataSourceError, DataLayerError, GEOSException, UnicodeDecodeError) as exc:
-        # a damaged file can fail in GDAL, in its geometries or in its texts: one message
-        raise FichierInvalide(f"fichier géographique illisible ({exc}).", Emplacement(nom)) from exc
+    gdf = lire_couche(path, type_, nom)
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise FichierInvalide("le fichier ne contient pas de géométries.", Emplacement(nom))
-    bounds = gdf.geometry.total_bounds if len(gdf) else None
-    if gdf.crs is None:
-        raise FichierInvalide("système de coordonnées non déclaré (fichier .prj absent ?).", Emplacement(nom))
-    if (
-        gdf.crs.is_geographic
-        and bounds is not None
-        and ressemble_lambert93(float(bounds[0]), float(bounds[1]))
-    ):
+    if len(gdf) == 0:
         raise FichierInvalide(
-            "les coordonnées sont en mètres (Lambert-93, EPSG:2154) alors que le fichier est déclaré en "
-            "degrés (WGS84).",
-            Emplacement(nom),
+            "aucun objet dans le fichier (collection vide) : rien à importer.", Emplacement(nom)
         )
-    if gdf.crs.to_epsg() != 4326:
-        gdf = gdf.to_crs(4326)
+    if gdf.crs is not None and gdf.crs.is_geographic:
+        bornes = bornes_finies(gdf)
+        if bornes is not None and (
+            ressemble_lambert93(bornes[0], bornes[1]) or ressemble_metres(bornes[0], bornes[1])
+        ):
+            raise FichierInvalide(
+                f"les coordonnées sont {EN_METRES} alors que des degrés WGS84 (longitude, latitude) sont "
+                "attendus : le fichier ne déclare pas d'autre système de coordonnées. Convertissez-le en "
+                "WGS84, ou déclarez son système (membre « crs » d'un GeoJSON, GeoPackage).",
+                Emplacement(nom),
+            )
+    gdf, _ = vers_wgs84(gdf, nom, crs_requis=True)
     return gdf
 
 
@@ -81,11 +87,16 @@ def _polygonal(geom: BaseGeometry | None) -> tuple[MultiPolygon | None, str | No
     """A valid MultiPolygon, or None with the French reason; repairs are reported as warnings."""
     if geom is None or geom.is_empty:
         return None, "géométrie absente ou vide."
+    if not np.isfinite(shapely.get_coordinates(geom)).all():
+        return None, "coordonnées non finies (NaN ou infini) dans la géométrie."
     avert = None
-    if not geom.is_valid:
-        raison = shapely.is_valid_reason(geom)
-        geom = shapely.make_valid(geom)
-        avert = f"géométrie invalide ({raison}) réparée."
+    try:
+        if not geom.is_valid:
+            raison = shapely.is_valid_reason(geom)
+            geom = shapely.make_valid(geom)
+            avert = f"géométrie invalide ({raison}) réparée."
+    except GEOSException:
+        return None, "géométrie abîmée, irréparable."
     parts: list[Polygon] = []
     if isinstance(geom, Polygon):
         parts = [geom]
@@ -344,6 +355,7 @@ def epci_depuis_communes(communes: gpd.GeoDataFrame, noms: dict[str, str] | None
 
 def lire_population(path: Path, rapport: RapportImport) -> dict[str, int]:
     table = lire_table(path, rapport.fichier)
+    exiger_lignes(table)
     rapport.infos.extend(_infos(table))
     return populations_qpv(table, rapport)
 

@@ -27,7 +27,7 @@ from typing import Any, Protocol, runtime_checkable
 import geopandas as gpd
 
 from ecosysteme.errors import EcosystemeError
-from ecosysteme.models import Acteur, Categorie, Statut
+from ecosysteme.models import LECTURE, Acteur, Categorie, Statut
 
 #: (min longitude, min latitude, max longitude, max latitude), EPSG:4326, bounds included.
 BBox = tuple[float, float, float, float]
@@ -90,11 +90,11 @@ class EntreeHistorique:
 
     def acteur_avant(self) -> Acteur | None:
         """The state before the change, as a validated ``Acteur`` (``None``: it did not exist)."""
-        return None if self.avant is None else Acteur.model_validate(self.avant)
+        return None if self.avant is None else Acteur.model_validate(self.avant, context=LECTURE)
 
     def acteur_apres(self) -> Acteur | None:
         """The state after the change (``None``: it no longer existed)."""
-        return None if self.apres is None else Acteur.model_validate(self.apres)
+        return None if self.apres is None else Acteur.model_validate(self.apres, context=LECTURE)
 
 
 class ActeurExisteDeja(EcosystemeError):

@@ -54,7 +54,7 @@ from ecosysteme.errors import (
     IntrouvableError,
     StoreInvalide,
 )
-from ecosysteme.models import CHAMPS_LISTES, Acteur, Arret, Categorie, Pilier, Statut
+from ecosysteme.models import CHAMPS_LISTES, LECTURE, Acteur, Arret, Categorie, Pilier, Statut
 from ecosysteme.store.base import (
     ActeurExisteDeja,
     Action,
@@ -400,9 +400,10 @@ def _decoder_ligne(ligne: Sequence[Any]) -> _Ligne:
 
 
 def _valider(valeurs: dict[str, Any]) -> Acteur:
-    """A stored actor, fully validated (as ``obtenir`` returns it)."""
+    """A stored actor, fully validated (as ``obtenir`` returns it; texts cleaned, not refused:
+    see ``models.LECTURE``)."""
     try:
-        return Acteur.model_validate(valeurs)
+        return Acteur.model_validate(valeurs, context=LECTURE)
     except ValueError as exc:  # pydantic.ValidationError is a ValueError
         raise StoreInvalide(
             f"L'acteur « {valeurs.get('id')} » enregistré dans le dépôt n'est pas valide "

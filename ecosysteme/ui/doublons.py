@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from pydantic import ValidationError
 
 from ecosysteme.doublons import candidats
 from ecosysteme.errors import ConflitDeVersion, EcosystemeError
@@ -49,7 +50,7 @@ def afficher() -> None:
     vue = territoire.choisir(data)
     message = st.session_state.pop(CLE_MESSAGE, None)
     if message:
-        st.success(message)
+        st.success(md(message))
     paires = _paires(donnees.signature(donnees.chemin_depot()), vue.selection)
     st.subheader(md(vue.libelle))
     if paires.empty:
@@ -91,13 +92,13 @@ def _comparer(id_a: str, id_b: str, auteur: str) -> None:
         with ouvrir_depot(donnees.chemin_depot()) as depot:
             a, b = depot.obtenir(id_a), depot.obtenir(id_b)
     except EcosystemeError as exc:
-        st.warning(f"{exc.message} (déjà fusionné ou supprimé ?)")
+        st.warning(md(f"{exc.message} (déjà fusionné ou supprimé ?)"))
         return
     st.markdown("#### Comparer et décider")
     garder = st.radio(
         "Fiche à garder (son identifiant reste ; l'autre est absorbée, gardée dans l'historique)",
         [id_a, id_b],
-        format_func=lambda i: (
+        format_func=lambda i: md(  # radio options are Markdown
             f"{(a if i == id_a else b).nom} — {i} ({(a if i == id_a else b).source or 'saisie'})"
         ),
         key=f"doublons_garde_{id_a}_{id_b}",
@@ -120,7 +121,22 @@ def _comparer(id_a: str, id_b: str, auteur: str) -> None:
             horizontal=True,
             label_visibility="collapsed",
         )
-    fusion = fusionner(garde, autre, choix)
+    try:
+        fusion = fusionner(garde, autre, choix)
+    except ValidationError as exc:  # a value stored before a rule of the text existed
+        st.error(
+            md(
+                "La fiche fusionnée ne serait pas valide : "
+                + " ; ".join(
+                    f"{LIBELLES.get(str(e['loc'][0]), str(e['loc'][0]))} : "
+                    + str(e["msg"]).removeprefix("Value error, ")
+                    for e in exc.errors()
+                    if e["loc"]
+                )
+                + ". Corrigez d'abord la fiche concernée (page Inventaire)."
+            )
+        )
+        return
     with st.expander("Fiche obtenue après la fusion (changements de la fiche gardée)"):
         st.dataframe(differences(gd, fusion.model_dump(mode="json")), hide_index=True, width="stretch")
     c1, c2 = st.columns(2)
@@ -143,7 +159,7 @@ def _option(o: Choix, v_garde: Any, v_autre: Any) -> str:
     texte = (
         ", ".join(map(str, valeur)) if isinstance(valeur, list) else ("" if valeur is None else str(valeur))
     )
-    return f"{LIBELLES_CHOIX[o]} : {(texte or '—')[:80]}"
+    return md(f"{LIBELLES_CHOIX[o]} : {(texte or '—')[:80]}")  # radio options are Markdown
 
 
 def _ecrire(action: Any, message: str) -> None:
@@ -151,10 +167,10 @@ def _ecrire(action: Any, message: str) -> None:
         with ouvrir_depot(donnees.chemin_depot()) as depot:
             action(depot)
     except ConflitDeVersion as exc:
-        st.error(f"{exc.message} Une des deux fiches a changé : la comparaison est rechargée.")
+        st.error(md(f"{exc.message} Une des deux fiches a changé : la comparaison est rechargée."))
         return
     except EcosystemeError as exc:
-        st.error(exc.message)
+        st.error(md(exc.message))
         return
     _paires.clear()
     st.session_state[CLE_MESSAGE] = message

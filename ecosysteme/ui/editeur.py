@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ecosysteme.validation import sans_controles
+
 CLE = "editeur_nom"
 ANONYME = "anonyme"
 
@@ -23,6 +25,6 @@ def nom_editeur() -> str:
             help="Chaque modification de l'inventaire est enregistrée avec ce nom, la date "
             "et l'état avant/après.",
         )
-    nom = " ".join(nom.split())
+    nom = " ".join(sans_controles(nom, lignes=False).split())
     st.session_state[CLE] = nom
     return nom or ANONYME

@@ -16,10 +16,18 @@
 Only actors are imported here: a batch of actors can be undone, a territory layer (QPV,
 communes, EPCI, populations) is replaced as a whole and is loaded with ``ecosysteme importer``.
 
-The functions without Streamlit (:func:`lire`, :func:`preparer`, :func:`bilan`,
-:func:`importer`) hold the logic; :func:`afficher` draws. Caches of the other pages are keyed on
-the store's modification time (:func:`ecosysteme.ui.donnees.signature`): an import or an undo
-changes it, so nothing needs clearing here.
+The steps' logic is in :mod:`ecosysteme.importers.assistant` (no Streamlit: :func:`lire`,
+:func:`preparer`, :func:`bilan`, :func:`importer`); :func:`afficher` draws. The session keeps only
+what the page shows (the file's columns and counts, the first actors, the report); each step
+reads the file again, in a child process for a large upload, so that the server gives its memory
+back. Caches of the other pages are keyed on the store's modification time
+(:func:`ecosysteme.ui.donnees.signature`): an import or an undo changes it, so nothing needs
+clearing here.
+
+Streamlit's own upload widget refuses in English: it is given no type list and a size limit
+above ours (:data:`TAILLE_NAVIGATEUR_MO`), and our code refuses in French (the extension,
+:func:`ecosysteme.televersement.refus_extension`; the size, :func:`ecosysteme.televersement.recevoir`).
+Only a file over :data:`TAILLE_NAVIGATEUR_MO` still gets the widget's English message.
 """
 
 from __future__ import annotations
@@ -28,26 +36,32 @@ import hashlib
 import logging
 import os
 import tempfile
-import zipfile
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
-from openpyxl.utils.exceptions import InvalidFileException
-from shapely.errors import GEOSException
 
 from ecosysteme import correspondance as corr
 from ecosysteme import televersement as tv
-from ecosysteme.errors import EcosystemeError, Emplacement, FichierInvalide, FormatInconnu
-from ecosysteme.importers import detecter_format, importer_fichier
-from ecosysteme.importers.acteurs import FORMATS_ACTEURS, convertir_table
-from ecosysteme.importers.base import RapportImport
-from ecosysteme.models import Acteur
-from ecosysteme.readers import Table, detecter_type, lire_table
-from ecosysteme.store import Depot, Lot, ouvrir_depot
+from ecosysteme.errors import EcosystemeError
+from ecosysteme.importers import assistant
+from ecosysteme.importers.assistant import (
+    APERCU_LIGNES,
+    FORMAT_LIBRE,
+    LIBELLES_FORMATS,
+    Bilan,
+    Lecture,
+    Preparation,
+    bilan,
+    importer,
+    lire,
+    preparer,
+    simuler,
+)
+from ecosysteme.readers import NOMS_TYPES
+from ecosysteme.store import ouvrir_depot
 from ecosysteme.ui import donnees
 from ecosysteme.ui.editeur import nom_editeur
 from ecosysteme.ui.texte import md
@@ -57,33 +71,30 @@ log = logging.getLogger(__name__)
 #: Environment variable naming the folder of the private upload folders (default: the system's
 #: temporary folder / ``ecosysteme-televersements-<uid>``).
 ENV_TELEVERSEMENTS = "ECOSYSTEME_TELEVERSEMENTS"
-#: Format of the batches built from a free-format file through a column mapping.
-FORMAT_LIBRE = "libre"
-#: Rows shown in the preview, problems listed at most.
-APERCU_LIGNES = 20
+#: Problems listed at most.
 PROBLEMES_MAX = 1000
 AUCUNE = "— aucune colonne —"
+#: The upload widget's own limit (Mo), above ours (``tv.TAILLE_MAX``): between the two, our code
+#: refuses in French; Streamlit's server accepts 200 Mo by default (``server.maxUploadSize``).
+TAILLE_NAVIGATEUR_MO = 2 * tv.TAILLE_MAX // tv.MIO
 
-LIBELLES_FORMATS: dict[str, str] = {
-    "standard": "standard national des lieux de médiation numérique",
-    "france-services": "liste France Services (ANCT)",
-    "conseillers-numeriques": "lieux des conseillers numériques",
-    "data-inclusion": "structures data·inclusion",
-    "bibliotheques": "bibliothèques publiques (Ministère de la Culture)",
-    "qpv": "périmètres des QPV",
-    "population": "populations des QPV",
-    "communes": "communes",
-    "epci": "EPCI",
-    FORMAT_LIBRE: "format libre (correspondance des colonnes)",
-}
-_TYPES = {
-    "csv": "texte CSV",
-    "json": "JSON",
-    "geojson": "GeoJSON",
-    "gpkg": "GeoPackage",
-    "xlsx": "classeur XLSX",
-    "zip": "archive ZIP",
-}
+__all__ = [
+    "APERCU_LIGNES",
+    "AUCUNE",
+    "ENV_TELEVERSEMENTS",
+    "FORMAT_LIBRE",
+    "LIBELLES_FORMATS",
+    "Bilan",
+    "Lecture",
+    "Preparation",
+    "afficher",
+    "bilan",
+    "importer",
+    "lire",
+    "preparer",
+    "simuler",
+]
+_TYPES = NOMS_TYPES
 _ENCODAGES = {
     "utf-8": "UTF-8",
     "utf-8-sig": "UTF-8 (avec BOM)",
@@ -127,171 +138,6 @@ def dossier_televersements() -> Path:
     return Path(tempfile.gettempdir()) / f"ecosysteme-televersements{suffixe}"
 
 
-@dataclass
-class Lecture:
-    """Step 2: the table read, and the format recognised from its columns."""
-
-    table: Table
-    #: The importer's format, or ``None`` for a free format.
-    format: str | None
-    #: Why the format was not recognised (free format).
-    raison: str | None = None
-
-    @property
-    def acteurs(self) -> bool:
-        return self.format is None or self.format in FORMATS_ACTEURS
-
-
-#: What openpyxl raises on a damaged spreadsheet (missing part, not XML, bad attribute…), seen
-#: by damaging the parts of a real workbook one at a time.
-_ERREURS_CLASSEUR: tuple[type[Exception], ...] = (
-    KeyError,
-    IndexError,
-    OSError,
-    SyntaxError,
-    TypeError,
-    ValueError,
-    zipfile.BadZipFile,
-    InvalidFileException,
-)
-#: What pyogrio / shapely raise on a damaged GeoPackage or GeoJSON (bytes flipped at random in
-#: the real files) that ``readers.lire_geo`` does not translate.
-_ERREURS_GEO: tuple[type[Exception], ...] = (UnicodeDecodeError, GEOSException)
-
-
-def lire(tel: tv.Televersement) -> Lecture:
-    """Read the uploaded file and recognise its format (``FichierInvalide`` when unreadable)."""
-    type_ = detecter_type(tel.chemin)
-    erreurs = {"xlsx": _ERREURS_CLASSEUR, "geojson": _ERREURS_GEO, "gpkg": _ERREURS_GEO}.get(type_, ())
-    try:
-        table = lire_table(tel.chemin, tel.nom)
-    except erreurs as exc:
-        log.info("« %s » illisible : %r", tel.nom, exc)
-        quoi = (
-            "classeur illisible : une de ses parties manque ou est abîmée. Ouvrez-le dans votre tableur et "
-            "enregistrez-le de nouveau au format .xlsx."
-            if type_ == "xlsx"
-            else "fichier géographique illisible : géométrie abîmée ou texte mal encodé (fichier tronqué ou "
-            "endommagé ?)."
-        )
-        raise FichierInvalide(quoi, Emplacement(tel.nom)) from exc
-    table.avertissements[:0] = list(tel.avertissements)
-    try:
-        format_ = detecter_format(table.colonnes, tel.nom, geometrique=table.type in ("geojson", "gpkg"))
-    except FormatInconnu as exc:
-        return Lecture(table, None, exc.message)
-    return Lecture(table, format_)
-
-
-@dataclass
-class Preparation:
-    """Step 4: the actors the file gives, with the report of its rows."""
-
-    #: The importer's format, or ``FORMAT_LIBRE``.
-    format: str
-    acteurs: list[Acteur]
-    rapport: RapportImport
-
-
-def preparer(
-    lecture: Lecture,
-    tel: tv.Televersement,
-    *,
-    auteur: str,
-    correspondance: Mapping[str, str] | None = None,
-    source: str | None = None,
-) -> Preparation:
-    """Convert the rows as the import will (a free format through ``correspondance``, its
-    values outside the standard's lists ignored with a warning rather than rejecting the row)."""
-    if lecture.format is None:
-        if correspondance is None:
-            raise FormatInconnu(lecture.raison or "format non reconnu.", Emplacement(tel.nom, 1))
-        table = corr.appliquer(lecture.table, correspondance, source=source)
-        format_, convertisseur, strict = FORMAT_LIBRE, "standard", False
-    elif lecture.format in FORMATS_ACTEURS:
-        table = lecture.table
-        format_, convertisseur, strict = lecture.format, lecture.format, None
-    else:
-        raise FormatInconnu(
-            f"fichier reconnu comme {LIBELLES_FORMATS.get(lecture.format, lecture.format)} : cette page "
-            "importe des acteurs ; les territoires se chargent avec « ecosysteme importer ».",
-            Emplacement(tel.nom),
-        )
-    rapport = RapportImport(fichier=tel.nom, format=format_, simulation=True, sha256=tel.sha256)
-    if table.encodage:
-        rapport.infos.append(f"encodage : {table.encodage}")
-    if table.separateur:
-        rapport.infos.append(f"séparateur : {table.nom_separateur}")
-    if correspondance is not None:
-        rapport.infos.append(
-            f"correspondance ({source}) : "
-            + ", ".join(f"{champ} ← {colonne}" for champ, colonne in correspondance.items())
-        )
-    for avert in table.avertissements:
-        rapport.avertir(None, None, avert)
-    acteurs = convertir_table(table, convertisseur, rapport, strict=strict)
-    for a in acteurs:
-        a.provenance_fichier = tel.nom
-        a.provenance_format = format_
-        a.provenance_auteur = auteur
-    return Preparation(format_, acteurs, rapport)
-
-
-@dataclass(frozen=True)
-class Bilan:
-    """Step 5: what the import would do to the store."""
-
-    lues: int
-    acceptees: int
-    rejetees: int
-    crees: int
-    mis_a_jour: int
-    inchanges: int
-
-
-def bilan(prep: Preparation, depot: Depot, rapport: RapportImport | None = None) -> Bilan:
-    """Created / updated / unchanged actors if ``prep`` were imported, by the store's own rules
-    (``Depot.simuler_lot``: merged identifiers skipped, closed actors kept closed, identical
-    content unchanged); nothing is written. ``rapport``: the dry run's report, for the row
-    counts (default ``prep.rapport``)."""
-    r = rapport or prep.rapport
-    crees, mis_a_jour, inchanges = depot.simuler_lot(prep.acteurs)
-    return Bilan(r.lignes_lues, r.acceptees, r.rejetees, crees, mis_a_jour, inchanges)
-
-
-def simuler(
-    prep: Preparation, tel: tv.Televersement, depot: Depot, auteur: str
-) -> tuple[Bilan, RapportImport]:
-    """The dry run: for a recognised format ``importer_fichier(..., simulation=True)`` (the same
-    path as the command line); for a free format the prepared rows. Nothing is written."""
-    if prep.format == FORMAT_LIBRE:
-        return bilan(prep, depot), prep.rapport
-    rapport = importer_fichier(
-        tel.chemin, depot, format=prep.format, simulation=True, auteur=auteur, nom=tel.nom
-    )
-    return bilan(prep, depot, rapport), rapport
-
-
-def importer(prep: Preparation, tel: tv.Televersement, depot: Depot, auteur: str) -> Lot:
-    """Commit as ONE batch (one transaction: all rows or none). A recognised format goes through
-    ``importer_fichier``; a free format stores the prepared actors with their report."""
-    if not prep.acteurs:
-        raise FichierInvalide("aucune ligne acceptée : rien à importer.", Emplacement(tel.nom))
-    if prep.format == FORMAT_LIBRE:
-        return depot.importer_lot(
-            prep.acteurs,
-            fichier=tel.nom,
-            format=FORMAT_LIBRE,
-            sha256=tel.sha256,
-            auteur=auteur,
-            rapport={**prep.rapport.en_dict(), "simulation": False},
-        )
-    rapport_import = importer_fichier(tel.chemin, depot, format=prep.format, auteur=auteur, nom=tel.nom)
-    if rapport_import.lot_id is None:
-        raise FichierInvalide("aucune ligne acceptée : rien n'a été importé.", Emplacement(tel.nom))
-    return next(lot for lot in depot.lots() if lot.id == rapport_import.lot_id)
-
-
 def nom_source(nom_fichier: str) -> str:
     """The default source name: the file's name without its extension."""
     nom = PurePosixPath(nom_fichier)
@@ -319,10 +165,10 @@ def afficher() -> None:
         genre, texte = message
         (st.success if genre == "succes" else st.error)(md(texte))
     st.subheader("1. Fichier")
+    # no type list and a limit above ours: the refusals are ours, in French (see the module)
     envoi = st.file_uploader(
         "Fichier à importer",
-        type=[e.lstrip(".") for e in tv.EXTENSIONS],
-        max_upload_size=tv.TAILLE_MAX // tv.MIO,
+        max_upload_size=TAILLE_NAVIGATEUR_MO,
         key="import_fichier",
         help="Le format est reconnu d'après le contenu, pas d'après le nom du fichier.",
     )
@@ -343,11 +189,31 @@ def _assistant(contenu: bytes, nom_client: str, auteur: str) -> None:
     dossier = dossier_televersements()
     tv.purger(dossier)
     try:
-        with tv.televerse(contenu, nom_client, dossier) as tel:
-            _etapes(tel, auteur)
+        tv.verifier_extension(nom_client)
+        tel = tv.recevoir(contenu, nom_client, dossier)
     except EcosystemeError as exc:
         log.info("import refusé : %s", exc)
         _erreur(exc)
+        return
+    del contenu  # on disk now: the steps read the file
+    try:
+        _etapes(tel, auteur)
+    except EcosystemeError as exc:
+        log.info("import refusé : %s", exc)
+        _erreur(exc)
+    finally:
+        tv.nettoyer(tel)
+
+
+T = TypeVar("T")
+
+
+def _executer(tel: tv.Televersement, fonction: Callable[..., T], *args: Any) -> T:
+    """One step of the wizard: in a child process for a large upload (the server gives its
+    memory back when the step is done), here otherwise."""
+    if assistant.a_isoler(tel):
+        return assistant.executer(fonction, tel, *args)
+    return fonction(tel, *args)
 
 
 def _etapes(tel: tv.Televersement, auteur: str) -> None:
@@ -357,9 +223,9 @@ def _etapes(tel: tv.Televersement, auteur: str) -> None:
     if not lecture.acteurs:
         assert lecture.format is not None
         st.info(
-            f"Ce fichier contient des {LIBELLES_FORMATS.get(lecture.format, lecture.format)}. Cette page "
-            "importe des acteurs (un import d'acteurs s'annule en entier) ; les territoires remplacent toute "
-            "leur couche et se chargent avec la commande « ecosysteme importer FICHIER »."
+            f"« {md(tel.nom)} » contient des {LIBELLES_FORMATS.get(lecture.format, lecture.format)}. "
+            "Cette page importe des acteurs (un import d'acteurs s'annule en entier) ; les territoires "
+            "remplacent toute leur couche et se chargent avec la commande « ecosysteme importer FICHIER »."
         )
         return
     correspondance: dict[str, str] | None = None
@@ -381,13 +247,21 @@ def _etapes(tel: tv.Televersement, auteur: str) -> None:
         st.warning(md(raison or "Aucun dépôt."))
         return
     cle = _cle(tel, prep.format, correspondance, source, auteur)
-    if st.button("Lancer la simulation", key="import_simuler", disabled=not prep.acteurs):
-        with ouvrir_depot(donnees.chemin_depot()) as depot:
-            st.session_state[_SIMULATION] = (cle, *simuler(prep, tel, depot, auteur))
+    if st.button("Lancer la simulation", key="import_simuler", disabled=not prep.total):
+        with st.spinner("Simulation…"):
+            resultats = _executer(
+                tel, assistant.simulation_page, auteur, correspondance, source, donnees.chemin_depot()
+            )
+        st.session_state[_SIMULATION] = (cle, *resultats)
     sim = st.session_state.get(_SIMULATION)
     resultat: Bilan | None = sim[1] if sim is not None and sim[0] == cle else None
-    if not prep.acteurs:
-        st.error("Aucune ligne acceptée : corrigez le fichier (voir les problèmes ci-dessus).")
+    if not prep.total:
+        st.error(
+            md(
+                f"Aucune ligne du fichier « {tel.nom} » n'est acceptée : corrigez-le (les problèmes, "
+                "ligne par ligne et champ par champ, sont listés ci-dessus). Rien n'a été enregistré."
+            )
+        )
         return
     if resultat is None:
         st.caption("La simulation lit le dépôt sans rien y écrire.")
@@ -414,7 +288,7 @@ def _lecture(tel: tv.Televersement) -> Lecture:
         lecture: Lecture = memo[1]
         return lecture
     with st.spinner("Lecture du fichier…"):
-        lecture = lire(tel)
+        lecture = _executer(tel, assistant.lecture_page)
     st.session_state[_LECTURE] = (tel.sha256, lecture)
     return lecture
 
@@ -431,9 +305,10 @@ def _montrer_lecture(tel: tv.Televersement, lecture: Lecture) -> None:
     if t.separateur:
         lignes.append(f"**Séparateur** : {md(t.nom_separateur)}")
     if t.crs:
-        lignes.append(f"**Système de coordonnées** : {md(t.crs)}")
+        converti = "" if t.crs in ("EPSG:4326", "OGC:CRS84") else " (converti en WGS84)"
+        lignes.append(f"**Système de coordonnées** : {md(t.crs)}{converti}")
     lignes.append(
-        f"**Lignes** : {len(t.lignes)} ; **colonnes** ({len(t.colonnes)}) : {md(', '.join(t.colonnes))}"
+        f"**Lignes** : {lecture.lignes} ; **colonnes** ({len(t.colonnes)}) : {md(', '.join(t.colonnes))}"
     )
     libelle = LIBELLES_FORMATS.get(lecture.format or FORMAT_LIBRE, lecture.format or "")
     lignes.append(f"**Format** : {md(libelle)}")
@@ -498,8 +373,7 @@ def _correspondance(tel: tv.Televersement, lecture: Lecture) -> tuple[dict[str, 
                     )
                 },
             )
-    points = t.points is not None and any(p is not None for p in t.points)
-    remarques = corr.verifier(choix, t.colonnes, points=points)
+    remarques = corr.verifier(choix, t.colonnes, points=lecture.points)
     for r in remarques:
         (st.error if r.bloquante else st.info)(md(r.message[0].upper() + r.message[1:]))
     if any(r.bloquante for r in remarques):
@@ -552,7 +426,7 @@ def _preparation(
         prep: Preparation = memo[1]
         return prep
     with st.spinner("Conversion des lignes…"):
-        prep = preparer(lecture, tel, auteur=auteur, correspondance=correspondance, source=source)
+        prep = _executer(tel, assistant.preparation_page, auteur, correspondance, source)
     st.session_state[_PREPARATION] = (cle, prep)
     return prep
 
@@ -572,7 +446,7 @@ def _apercu(prep: Preparation) -> None:
             d = a.model_dump(mode="json", include=set(_COLONNES_APERCU))
             d["services"] = " | ".join(d.get("services") or [])
             lignes.append(d)
-        st.markdown(f"**Premiers acteurs** ({min(APERCU_LIGNES, len(prep.acteurs))} sur {len(prep.acteurs)})")
+        st.markdown(f"**Premiers acteurs** ({min(APERCU_LIGNES, len(prep.acteurs))} sur {prep.total})")
         st.dataframe(pd.DataFrame(lignes, columns=list(_COLONNES_APERCU)), hide_index=True, width="stretch")
     problemes = [
         {"ligne": p.ligne, "champ": p.champ, "problème": p.message, "gravité": "rejet"} for p in r.rejets
@@ -628,9 +502,18 @@ def _valider(
     if not st.button("Importer", key="import_valider", type="primary", disabled=resultat is None):
         return
     try:
-        with ouvrir_depot(donnees.chemin_depot()) as depot:
-            lot = importer(prep, tel, depot, auteur)
-            if correspondance is not None and source:
+        with st.spinner("Import…"):
+            lot = _executer(
+                tel,
+                assistant.import_page,
+                auteur,
+                correspondance,
+                source,
+                donnees.chemin_depot(),
+                prep.format,
+            )
+        if correspondance is not None and source:
+            with ouvrir_depot(donnees.chemin_depot()) as depot:
                 try:
                     depot.memoriser_correspondance(source, correspondance, auteur)
                 except EcosystemeError as exc:

@@ -63,7 +63,7 @@ def afficher() -> None:
     vue = territoire.choisir(data)
     message = st.session_state.pop(CLE_MESSAGE, None)
     if message:
-        st.success(message)
+        st.success(md(message))
     aujourdhui = dt.date.today()
     liste, ajout, fiche = st.tabs(["Liste", "Ajouter un acteur", "Fiche de l'acteur"])
     with liste:
@@ -201,14 +201,16 @@ def _export_standard(acteurs: pd.DataFrame, libelle: str, aujourdhui: dt.date) -
                     key="inv_standard_telecharger",
                 )
         except EcosystemeError as exc:
-            st.error(exc.message)
+            st.error(md(exc.message))
             return
         st.caption(f"{len(gardes)} acteur(s) publiés, conformes au schéma du standard (vérifié).")
         if raisons:
             st.warning(
-                f"{len(raisons)} acteur(s) non publiés : "
-                + " ; ".join(raisons[:10])
-                + (" ; …" if len(raisons) > 10 else "")
+                md(
+                    f"{len(raisons)} acteur(s) non publiés : "
+                    + " ; ".join(raisons[:10])
+                    + (" ; …" if len(raisons) > 10 else "")
+                )
             )
 
 
@@ -229,10 +231,12 @@ def _ecrire(action: Any, message: str, acteur_id: str | None = None) -> bool:
             if acteur_id is not None:
                 st.session_state.pop(f"inv_base_{acteur_id}", None)
     except ConflitDeVersion as exc:
-        st.error(f"{exc.message} Rouvrez la fiche pour voir la version enregistrée ; rien n'a été modifié.")
+        st.error(
+            md(f"{exc.message} Rouvrez la fiche pour voir la version enregistrée ; rien n'a été modifié.")
+        )
         return False
     except EcosystemeError as exc:
-        st.error(exc.message)
+        st.error(md(exc.message))
         return False
     st.session_state[CLE_MESSAGE] = message
     st.rerun()
@@ -262,8 +266,10 @@ def _ajout(tous: pd.DataFrame, aujourdhui: dt.date, auteur: str, fond: dict[str,
     if attente is not None:
         semblables = saisie_acteur.semblables_a(attente, tous)
         st.warning(
-            f"Attention : {len(semblables)} acteur(s) ressemblant à « {attente.nom} » existe(nt) déjà "
-            "(nom proche à moins de 100 m, ou même adresse). Vérifiez avant d'enregistrer un doublon."
+            md(
+                f"Attention : {len(semblables)} acteur(s) ressemblant à « {attente.nom} » existe(nt) déjà "
+                "(nom proche à moins de 100 m, ou même adresse). Vérifiez avant d'enregistrer un doublon."
+            )
         )
         st.dataframe(semblables, hide_index=True, width="stretch")
         c1, c2, c3 = st.columns(3)
@@ -303,7 +309,7 @@ def _fiche(aujourdhui: dt.date, auteur: str, fond: dict[str, Any] | None) -> Non
             enregistre = depot.obtenir(acteur_id)
             historique = depot.historique(acteur_id)
     except EcosystemeError as exc:
-        st.warning(f"{exc.message} (supprimé ou fusionné ?)")
+        st.warning(md(f"{exc.message} (supprimé ou fusionné ?)"))
         with ouvrir_depot(donnees.chemin_depot()) as depot:
             historique = depot.historique(acteur_id)
         _historique(acteur_id, historique, auteur)
@@ -366,7 +372,7 @@ def _modifier(modifie: Acteur, auteur: str) -> None:
         st.session_state[CLE_CONFLIT] = (modifie,)
         st.rerun()
     except EcosystemeError as exc:
-        st.error(exc.message)
+        st.error(md(exc.message))
     else:
         st.session_state[f"inv_base_{modifie.id}"] = enregistre
         st.session_state[CLE_MESSAGE] = f"« {enregistre.nom} » est enregistré (version {enregistre.version})."

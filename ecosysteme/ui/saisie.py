@@ -45,7 +45,7 @@ from ecosysteme.semaine import (
     vers_osm,
 )
 from ecosysteme.ui.texte import md
-from ecosysteme.validation import coordonnees, en_france, nombre, ressemble_lambert93
+from ecosysteme.validation import EN_METRES, coordonnees, en_france, nombre, ressemble_lambert93
 
 #: Label of the raw field.
 LIBELLE_BRUT = "Horaires (format OpenStreetMap)"
@@ -376,8 +376,8 @@ def verifier_coordonnees(lat_txt: str, lon_txt: str) -> tuple[float, float]:
         lat_brut = lon_brut = None
     if lat_brut is not None and lon_brut is not None and ressemble_lambert93(lat_brut, lon_brut):
         raise DonneeInvalide(
-            f"coordonnées ({lat_brut:.0f}, {lon_brut:.0f}) en mètres Lambert-93 (EPSG:2154) alors que des "
-            "degrés WGS84 sont attendus.",
+            f"coordonnées ({lat_brut:.0f}, {lon_brut:.0f}) {EN_METRES} alors que des degrés WGS84 "
+            "(longitude, latitude) sont attendus.",
             Emplacement(champ="latitude"),
         )
     c = coordonnees(lon_txt, lat_txt, Emplacement())

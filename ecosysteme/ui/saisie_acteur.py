@@ -17,6 +17,7 @@ from ecosysteme.doublons import semblables
 from ecosysteme.inventaire import LIBELLES, ErreursFormulaire
 from ecosysteme.models import Acteur, Categorie
 from ecosysteme.ui import saisie
+from ecosysteme.ui.texte import md
 
 #: List fields offered as multi-selects, with the standard's enumeration of the same name.
 LISTES = (
@@ -172,7 +173,7 @@ def montrer_erreurs(exc: ErreursFormulaire) -> None:
     """Each wrong field with its French message; nothing was stored."""
     st.error(
         "Rien n'a été enregistré. À corriger :\n\n"
-        + "\n".join(f"- **{LIBELLES.get(c, c)}** : {m}" for c, m in exc.erreurs.items())
+        + "\n".join(f"- **{md(LIBELLES.get(c, c))}** : {md(m)}" for c, m in exc.erreurs.items())
     )
 
 

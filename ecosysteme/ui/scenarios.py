@@ -38,7 +38,7 @@ def afficher() -> None:
     st.subheader(md(vue.libelle))
     message = st.session_state.pop(CLE + "message", None)
     if message:
-        st.success(message)
+        st.success(md(message))
     enregistres = _enregistres()
     choix = st.selectbox(
         "Partir d'un scénario enregistré",
@@ -65,7 +65,7 @@ def afficher() -> None:
     try:
         c = comparer(vue.qpv, data["acteurs"], scenario, p)
     except EcosystemeError as exc:
-        st.error(exc.message)
+        st.error(md(exc.message))
         return
     _resultats(c.epci, c.qpv, vue.qpv, vue.selection.siren)
     c1, c2 = st.columns(2)
@@ -74,7 +74,7 @@ def afficher() -> None:
             with ouvrir_depot(donnees.chemin_depot()) as depot:
                 depot.enregistrer_scenario(scenario.nom, scenario.en_json(), auteur)
         except EcosystemeError as exc:
-            st.error(exc.message)
+            st.error(md(exc.message))
         else:
             st.session_state[CLE + "message"] = (
                 f"Scénario « {scenario.nom} » enregistré (l'inventaire n'a pas changé)."
@@ -86,7 +86,7 @@ def afficher() -> None:
         try:
             t = comparer_scenarios(vue.qpv, data["acteurs"], [enregistres[n] for n in noms], p)
         except EcosystemeError as exc:
-            st.error(exc.message)
+            st.error(md(exc.message))
         else:
             t["filtre"] = [filtre(c).libelle for c in t["filtre"]]
             st.caption("Habitants des QPV du territoire ayant l'offre à portée.")
@@ -165,7 +165,7 @@ def _formulaire(base: Scenario | None, acteurs: pd.DataFrame) -> Scenario | None
         )
         probleme = erreur_osm(texte) if texte else None
         if probleme:
-            st.warning(f"{r['acteur']} : {probleme} ; horaires comptés comme inconnus.")
+            st.warning(md(f"{r['acteur']} : {probleme} ; horaires comptés comme inconnus."))
         horaires.append((etiquettes[r["acteur"]], texte))
     if not nom.strip():
         st.info("Donnez un nom au scénario pour voir son effet.")

@@ -83,7 +83,7 @@ def afficher() -> None:
             str(candidats),
         )
     except EcosystemeError as exc:
-        st.error(exc.message)
+        st.error(md(exc.message))
         return
     ecart = f", écart à l'optimum ≤ {100 * res.ecart:.1f} %" if res.ecart > 0 else ""
     st.success(
@@ -91,7 +91,7 @@ def afficher() -> None:
         f"({res.statut}{ecart}, parmi {len(res.candidats)} emplacements possibles).".replace(",", " ")
     )
     for a in res.avertissements:
-        st.warning(a)
+        st.warning(md(a))
     installer_actifs()
     fond = territoire.contours_communes(donnees.signature(donnees.chemin_depot()), vue.selection)
     donnees_carte = carte_totem(vue.qpv, res, actifs_statiques(), fond)
