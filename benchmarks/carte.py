@@ -1,4 +1,4 @@
-"""Benchmark: the coverage map (``ecosysteme.carte.carte_couverture``) against folium's defaults.
+"""Benchmark: the coverage map (``ecosysteme.cartes.carte_couverture``) against folium's defaults.
 
 Data: a Hauts-de-France store built from ../shared/data (``ecosysteme preparer --miroir``, in a
 temporary folder), coverage « tout acteur » (``coverage.couverture``) giving each QPV its
@@ -43,7 +43,8 @@ import numpy as np
 import pandas as pd
 from folium.plugins import MarkerCluster
 
-from ecosysteme.carte import (
+from ecosysteme.analyse.couverture import Parametres, couverture, filtre
+from ecosysteme.cartes import (
     Mesure,
     bandes_distance,
     carte_couverture,
@@ -52,8 +53,7 @@ from ecosysteme.carte import (
     simplifier,
 )
 from ecosysteme.cli import preparer_depot
-from ecosysteme.coverage import Parametres, couverture, filtre
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot
 
 DONNEES = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SIREN_MAUBEUGE = "200043396"

@@ -1,4 +1,4 @@
-"""Benchmark: the coverage engine (``ecosysteme.coverage.couverture``, DESIGN §4).
+"""Benchmark: the coverage engine (``ecosysteme.analyse.couverture.couverture``, DESIGN §4).
 
 Two workloads, all 1,584 national QPV (metropolitan and overseas):
 - (a) the real actors of the four national files of ../shared/data (about 26,500 accepted);
@@ -40,25 +40,25 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from ecosysteme import coverage as module_couverture
-from ecosysteme.coverage import (
+from ecosysteme.analyse import couverture as module_couverture
+from ecosysteme.analyse.couverture import (
     Parametres,
     couverture,
     creneaux_horaires,
     filtre,
     tous_les_filtres,
 )
-from ecosysteme.importers.acteurs import convertir_table
-from ecosysteme.importers.base import RapportImport
-from ecosysteme.models import Categorie
-from ecosysteme.projection import (
+from ecosysteme.domaine.modeles import Categorie
+from ecosysteme.domaine.projection import (
     TERRITOIRES,
     crs_par_qpv,
     territoire_de_point,
     territoires_des_points,
     territoires_par_qpv,
 )
-from ecosysteme.readers import lire_table
+from ecosysteme.sources.importeurs.acteurs import convertir_table
+from ecosysteme.sources.importeurs.base import RapportImport
+from ecosysteme.sources.lecture import lire_table
 
 DONNEES = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FICHIERS = {

@@ -20,7 +20,7 @@ import pyogrio
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from aide_store import lot_acteurs  # noqa: E402
 
-from ecosysteme.store import ouvrir_depot  # noqa: E402
+from ecosysteme.depot import ouvrir_depot  # noqa: E402
 
 
 def mediane(f: Callable[[], object], n: int) -> float:

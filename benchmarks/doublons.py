@@ -1,4 +1,4 @@
-"""Benchmark and evaluation: the duplicate finder (``ecosysteme.doublons``, DESIGN §5).
+"""Benchmark and evaluation: the duplicate finder (``ecosysteme.inventaire.doublons``, DESIGN §5).
 
 Speed, in one process, medians over N runs:
 - ``candidats()`` on the accepted actors of the four national files of ../shared/data (about
@@ -36,7 +36,7 @@ Measured on 26/11/2026 (n = 5, medians; AMD EPYC, 2 shared cores under load from
 Python 3.11.7; ±30 % noise):
 - national, 26,471 actors: ``candidats()`` 2.5 s froid (1.9–3.5 s over four runs of the day), 0.97 s
   chaud (0.76–2.05 s); 4,729 pairs proposed, 3,112 groups. Most of the cold time is normalising 26,000
-  names, addresses and communes (accents folded by ``selection.sans_accents``), kept in caches
+  names, addresses and communes (accents folded by ``domaine.texte.plier``), kept in caches
   for the next calls. Geopandas baseline 7.8 s: × 3.1 cold, × 8.0 warm.
 - Hauts-de-France, 2,083 actors: ``candidats(seuil=0)`` 0.30 s, geopandas baseline 0.75 s (× 2.5);
   each of the baseline's 702 pairs is among the module's 704. Without blocking: 2,168,403 pairs
@@ -63,12 +63,18 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
-from ecosysteme import doublons
-from ecosysteme.doublons import SEUIL_PROPOSITION, candidats, normaliser_adresse, normaliser_nom, score
-from ecosysteme.importers.acteurs import convertir_table
-from ecosysteme.importers.base import RapportImport
-from ecosysteme.projection import TERRITOIRES, territoires_des_points
-from ecosysteme.readers import lire_table
+from ecosysteme.domaine.projection import TERRITOIRES, territoires_des_points
+from ecosysteme.inventaire.doublons import (
+    SEUIL_PROPOSITION,
+    candidats,
+    normaliser_adresse,
+    normaliser_nom,
+    score,
+)
+from ecosysteme.inventaire.tableau import doublons
+from ecosysteme.sources.importeurs.acteurs import convertir_table
+from ecosysteme.sources.importeurs.base import RapportImport
+from ecosysteme.sources.lecture import lire_table
 
 DONNEES = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FICHIERS = {

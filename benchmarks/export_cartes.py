@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from ecosysteme.cli import preparer_depot
+from ecosysteme.depot import ouvrir_depot
 from ecosysteme.exports.cartes import carte_epci, exporter_carte
 from ecosysteme.exports.fiche import fiche_territoire
 from ecosysteme.exports.vues import VUES, vue_epci
-from ecosysteme.store import ouvrir_depot
 
 DONNEES = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SIREN_MAUBEUGE = "200043396"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecosysteme.importers import importer_fichier
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.inventaire.importation import importer_fichier
 
 DONNEES = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FICHIERS = [

@@ -51,11 +51,11 @@ def charge_utile(store: Path, siren: str | None, avec_communes: bool) -> tuple[i
     without the commune outlines (the app leaves them out for a whole région)."""
     import streamlit_folium
 
-    from ecosysteme.carte import Mesure, carte_couverture
-    from ecosysteme.coverage import Parametres, couverture
-    from ecosysteme.selection import Selection, filtrer
-    from ecosysteme.store import ouvrir_depot
-    from ecosysteme.summary import rattacher
+    from ecosysteme.analyse.couverture import Parametres, couverture
+    from ecosysteme.analyse.resume import rattacher
+    from ecosysteme.analyse.selection import Selection, filtrer
+    from ecosysteme.cartes import Mesure, carte_couverture
+    from ecosysteme.depot import ouvrir_depot
 
     with ouvrir_depot(store) as d:
         qpv, epci, communes = d.qpv(), d.epci(), d.communes()

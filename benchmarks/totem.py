@@ -1,4 +1,4 @@
-"""Benchmark: the lieu totem (``ecosysteme.totem.implanter``) beside spopt's ``MCLP``.
+"""Benchmark: the lieu totem (``ecosysteme.analyse.totem.implanter``) beside spopt's ``MCLP``.
 
 Instances (real QPV polygons and populations of ../shared/data, seeded synthetic candidates):
 - an EPCI: 50 QPV (Nord, by code) × 5,000 candidates;
@@ -30,7 +30,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from ecosysteme.totem import candidats_points, implanter
+from ecosysteme.analyse.totem import candidats_points, implanter
 
 DONNEES = Path(__file__).resolve().parents[2] / "shared" / "data"
 RAYON = 1000.0

@@ -16,12 +16,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from ecosysteme import config
-from ecosysteme.errors import EcosystemeError, TelechargementImpossible
-from ecosysteme.validation import sans_controles
+from ecosysteme.domaine import config
+from ecosysteme.domaine.erreurs import EcosystemeError, TelechargementImpossible
+from ecosysteme.domaine.validation import sans_controles
 
 if TYPE_CHECKING:
-    from ecosysteme.store import Depot
+    from ecosysteme.depot import Depot
 
 app = typer.Typer(
     name="ecosysteme",
@@ -99,7 +99,7 @@ def _echec(exc: EcosystemeError | OSError) -> typer.Exit:
 
 
 def _ouvrir(store: Path | None, creer: bool = False) -> Depot:
-    from ecosysteme.store import ouvrir_depot
+    from ecosysteme.depot import ouvrir_depot
 
     chemin = config.store_path(store)
     if not creer and not chemin.exists():
@@ -128,7 +128,8 @@ def telecharger(
     forcer: Annotated[bool, typer.Option("--forcer", help="Ignorer le cache et tout retélécharger.")] = False,
 ) -> None:
     """Télécharger les données officielles (QPV, populations, territoires, acteurs) dans le cache."""
-    from ecosysteme import catalog, download
+    from ecosysteme.sources import catalogue as catalog
+    from ecosysteme.sources import telechargement as download
 
     try:
         res = download.telecharger(catalog.sources(), region=region, miroir=miroir, forcer=forcer)
@@ -164,7 +165,7 @@ def importer(
     auteur: AuteurOpt = None,
 ) -> None:
     """Importer un ou plusieurs fichiers ; chaque fichier est un lot, enregistré en entier ou pas du tout."""
-    from ecosysteme.importers import FORMATS, importer_fichier
+    from ecosysteme.inventaire.importation import FORMATS, importer_fichier
 
     if format not in FORMATS:
         erreurs.print(
@@ -218,8 +219,9 @@ def preparer(
 
 def preparer_depot(*, store: Path | None, miroir: str | None, region: str, auteur: str) -> int:
     """Download then import every catalog source not yet imported; returns the number of imports."""
-    from ecosysteme import catalog, download
-    from ecosysteme.importers import importer_fichier
+    from ecosysteme.inventaire.importation import importer_fichier
+    from ecosysteme.sources import catalogue as catalog
+    from ecosysteme.sources import telechargement as download
 
     sources = catalog.sources()
     res = download.telecharger(sources, region=region, miroir=miroir, progression=sys.stdout.isatty())
@@ -286,7 +288,13 @@ def stats(
     store: StoreOpt = None,
 ) -> None:
     """Résumé du territoire : QPV, habitants des QPV, acteurs par catégorie, par EPCI."""
-    from ecosysteme.summary import CATEGORIES, chiffres_cles, dans_les_territoires, rattacher, resume_par_epci
+    from ecosysteme.analyse.resume import (
+        CATEGORIES,
+        chiffres_cles,
+        dans_les_territoires,
+        rattacher,
+        resume_par_epci,
+    )
 
     try:
         with _ouvrir(store) as depot:
@@ -352,10 +360,10 @@ def couverture(
     store: StoreOpt = None,
 ) -> None:
     """Ce qui est à portée de chaque QPV : nombre d'acteurs dedans et par bande, distance au plus proche."""
-    from ecosysteme.coverage import Parametres, filtre, tous_les_filtres
-    from ecosysteme.coverage import couverture as calculer
-    from ecosysteme.lacunes import qpv_sans_offre, resume_couverture, tableau_large
-    from ecosysteme.sorties import ecrire_tableau
+    from ecosysteme.analyse.couverture import Parametres, filtre, tous_les_filtres
+    from ecosysteme.analyse.couverture import couverture as calculer
+    from ecosysteme.analyse.lacunes import qpv_sans_offre, resume_couverture, tableau_large
+    from ecosysteme.exports.tableaux import ecrire_tableau
 
     choix = [x for x in (epci, departement, region) if x] + (["france"] if france else [])
     if len(choix) != 1:
@@ -456,8 +464,8 @@ def totem(
     store: StoreOpt = None,
 ) -> None:
     """Où implanter le lieu totem : les sites qui atteignent le plus d'habitants des QPV non couverts."""
-    from ecosysteme.sorties import ecrire_tableau
-    from ecosysteme.totem import totem_epci
+    from ecosysteme.analyse.totem import totem_epci
+    from ecosysteme.exports.tableaux import ecrire_tableau
 
     try:
         with _ouvrir(store) as depot:
@@ -561,16 +569,16 @@ def exporter(
     par EPCI."""
     import datetime as dt
 
-    from ecosysteme.chevauchements import DISTANCE_DEFAUT
-    from ecosysteme.coverage import Parametres, filtres_famille
-    from ecosysteme.coverage import couverture as calculer
+    from ecosysteme.analyse.chevauchements import DISTANCE_DEFAUT
+    from ecosysteme.analyse.couverture import Parametres, filtres_famille
+    from ecosysteme.analyse.couverture import couverture as calculer
+    from ecosysteme.analyse.lacunes import matrice
+    from ecosysteme.analyse.resume import sirens
     from ecosysteme.exports.cartes import exporter_carte
     from ecosysteme.exports.geodonnees import exporter_geojson_couches, exporter_gpkg
     from ecosysteme.exports.standard import exporter_standard
+    from ecosysteme.exports.tableaux import ecrire_tableau, ecrire_texte
     from ecosysteme.exports.vues import VUES, vue_epci
-    from ecosysteme.lacunes import matrice
-    from ecosysteme.sorties import ecrire_tableau, ecrire_texte
-    from ecosysteme.summary import sirens
 
     if format_ not in FORMATS_EXPORT or orientation not in ("paysage", "portrait"):
         erreurs.print(

@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ecosysteme.errors import ConflitDeVersion
-from ecosysteme.models import LECTURE, Acteur, Categorie
-from ecosysteme.store import DepotGeoPackage, ouvrir_depot
+from ecosysteme.depot import DepotGeoPackage, ouvrir_depot
+from ecosysteme.domaine.erreurs import ConflitDeVersion
+from ecosysteme.domaine.modeles import LECTURE, Acteur, Categorie
 
 SERVICES = (
     "Aide aux démarches administratives",

@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from ecosysteme.importers import importer_fichier
-from ecosysteme.store import DepotGeoPackage
+from ecosysteme.depot import DepotGeoPackage
+from ecosysteme.inventaire.importation import importer_fichier
 
 
 class DepotQuiAttend(DepotGeoPackage):

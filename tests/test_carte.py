@@ -1,4 +1,4 @@
-"""Coverage maps (``ecosysteme.carte``): escaping, offline assets, legend, simplification,
+"""Coverage maps (``ecosysteme.cartes``): escaping, offline assets, legend, simplification,
 empty inputs, click helpers, measure classes; one real-data map (CA Maubeuge Val de Sambre and
 all Hauts-de-France from ../shared/data)."""
 
@@ -19,7 +19,7 @@ import shapely
 from folium.plugins import Fullscreen, MarkerCluster
 from shapely.geometry import Point, Polygon
 
-from ecosysteme.carte import (
+from ecosysteme.cartes import (
     SYMBOLES,
     Mesure,
     Simplification,
@@ -38,10 +38,10 @@ from ecosysteme.carte import (
     texte_brut,
     texte_html,
 )
-from ecosysteme.carte.construire import LignesActeurs
-from ecosysteme.carte.geometrie import lignes_entieres
-from ecosysteme.carte.mesure import distance_fr, habitants
-from ecosysteme.errors import EcosystemeError
+from ecosysteme.cartes.construire import LignesActeurs
+from ecosysteme.cartes.geometrie import lignes_entieres
+from ecosysteme.cartes.mesure import distance_fr, habitants
+from ecosysteme.domaine.erreurs import EcosystemeError
 
 # Strings that run script if a map puts them raw into HTML, a JavaScript template literal or a
 # Jinja template (folium renders its output a second time through Jinja).
@@ -497,10 +497,10 @@ def test_textes_francais() -> None:
 
 @pytest.mark.donnees_reelles
 def test_cartes_reelles_maubeuge_et_hdf(donnees: Path) -> None:
-    from ecosysteme.coverage import Parametres, couverture, filtre
-    from ecosysteme.importers.acteurs import convertir_table
-    from ecosysteme.importers.base import RapportImport
-    from ecosysteme.readers import lire_table
+    from ecosysteme.analyse.couverture import Parametres, couverture, filtre
+    from ecosysteme.sources.importeurs.acteurs import convertir_table
+    from ecosysteme.sources.importeurs.base import RapportImport
+    from ecosysteme.sources.lecture import lire_table
 
     qpv = gpd.read_file(donnees / "qpv2024_hdf.geojson").rename(columns={"pop_muni_qpv": "population"})
     communes = gpd.read_file(donnees / "communes_hdf_2026.geojson")
@@ -555,7 +555,7 @@ def test_simplification_none_garde_les_geometries() -> None:
 
 
 def test_horaires_fr() -> None:
-    from ecosysteme.carte.arrets import horaires_fr
+    from ecosysteme.cartes.arrets import horaires_fr
 
     assert horaires_fr("Sa 09:00-12:00") == "samedi 09:00–12:00"
     assert horaires_fr("Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00") == (
@@ -595,7 +595,7 @@ def _bus() -> gpd.GeoDataFrame:
 
 
 def test_arrets_dessines_avec_leurs_horaires() -> None:
-    from ecosysteme.carte.arrets import GroupeArrets
+    from ecosysteme.cartes.arrets import GroupeArrets
 
     carte = carte_couverture(qpv_petits(), DISTANCE, _bus())
     groupe = next(e for e in carte._children.values() if isinstance(e, GroupeArrets))

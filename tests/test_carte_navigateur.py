@@ -26,7 +26,7 @@ import pytest
 from navigateur import ARGS_CHROMIUM, ARTEFACTS, CHROMIUM
 from shapely.geometry import Point, Polygon
 
-from ecosysteme.carte import (
+from ecosysteme.cartes import (
     Mesure,
     acteur_clique,
     carte_couverture,
@@ -254,7 +254,7 @@ import streamlit as st
 from shapely.geometry import Point, box
 from streamlit_folium import st_folium
 
-from ecosysteme.carte import Mesure, acteur_clique, carte_couverture, code_qp_clique
+from ecosysteme.cartes import Mesure, acteur_clique, carte_couverture, code_qp_clique
 
 qpv = gpd.GeoDataFrame(
     {"code_qp": ["QN<1>", "QN05918M"], "lib_qp": ["<script>alert(1)</script>", "Sous-le-Bois"],
@@ -282,7 +282,7 @@ def test_carte_dans_streamlit_hors_ligne(tmp_path: Path) -> None:
     """The Streamlit path: assets from ``installer`` served by static serving, the map inside
     ``st_folium``'s iframe with no network, clicks decoded by the UI helpers."""
     sync_playwright = _sync_playwright()
-    from ecosysteme.carte import installer
+    from ecosysteme.cartes import installer
 
     installer(tmp_path / "static")
     (tmp_path / "app.py").write_text(textwrap.dedent(APPLI), encoding="utf-8")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ecosysteme import catalog
-from ecosysteme.catalog import Source, charger_catalogue, slug_region, source, sources
-from ecosysteme.errors import FichierInvalide, IntrouvableError
+from ecosysteme.domaine.erreurs import FichierInvalide, IntrouvableError
+from ecosysteme.sources import catalogue as catalog
+from ecosysteme.sources.catalogue import Source, charger_catalogue, slug_region, source, sources
 
 DONNEES = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 besoin_donnees = pytest.mark.skipif(

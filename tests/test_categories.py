@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ecosysteme import standard
-from ecosysteme.categories import LIBELLES, TYPOLOGIES, categorie_depuis, categorie_depuis_texte
-from ecosysteme.models import Categorie
+from ecosysteme.domaine import standard
+from ecosysteme.domaine.categories import LIBELLES, TYPOLOGIES, categorie_depuis, categorie_depuis_texte
+from ecosysteme.domaine.modeles import Categorie
 
 C = Categorie
 

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod, Transformer
 
-from ecosysteme.chevauchements import (
+from ecosysteme.analyse.chevauchements import (
     STATUT_CHEVAUCHEMENT,
     STATUT_DISTINCT,
     STATUT_INCONNU,
@@ -32,8 +32,8 @@ from ecosysteme.chevauchements import (
     minutes_ouverture,
     par_epci,
 )
-from ecosysteme.errors import EcosystemeError
-from ecosysteme.semaine import intervalles_semaine
+from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.semaine import intervalles_semaine
 
 X0, Y0 = 700_000.0, 7_000_000.0  # Lambert-93, near Amiens
 AIDE = "Aide aux démarches administratives"
@@ -565,8 +565,8 @@ EPINETTE = "cnfs-62bc48808dd70306dc40bdcb"
 
 @pytest.mark.donnees_reelles
 def test_hauts_de_france_maubeuge(depot_hdf: Path) -> None:
-    from ecosysteme.store import ouvrir_depot
-    from ecosysteme.summary import rattacher
+    from ecosysteme.analyse.resume import rattacher
+    from ecosysteme.depot import ouvrir_depot
 
     with ouvrir_depot(depot_hdf) as depot:
         acteurs = rattacher(depot.acteurs_gdf(), depot.communes())

@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from ecosysteme.cli import app
-from ecosysteme.errors import EcosystemeError
-from ecosysteme.importers import importer_fichier
-from ecosysteme.store import Depot, ouvrir_depot
+from ecosysteme.depot import Depot, ouvrir_depot
+from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.inventaire.importation import importer_fichier
 
 ENTETE = "id,pivot,nom,commune,code_postal,adresse,latitude,longitude,date_maj,services"
 LIGNE_OK = 'lieu-1,43493312300029,Médiathèque Jean Macé,Hem,59510,2 rue du Général Leclerc,50.6521,3.1862,2024-05-02,"Aide aux démarches administratives"'

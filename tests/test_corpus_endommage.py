@@ -38,9 +38,9 @@ from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from ecosysteme.cli import app
-from ecosysteme.errors import FichierInvalide
-from ecosysteme.importers import importer_fichier
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine.erreurs import FichierInvalide
+from ecosysteme.inventaire.importation import importer_fichier
 from ecosysteme.ui.importation import ENV_TELEVERSEMENTS
 
 RACINE = Path(__file__).resolve().parents[1]

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecosysteme import correspondance as corr
-from ecosysteme.errors import FichierInvalide
-from ecosysteme.importers.acteurs import convertir_table
-from ecosysteme.importers.base import RapportImport
-from ecosysteme.readers import Table, lire_table
+from ecosysteme.domaine.erreurs import FichierInvalide
+from ecosysteme.sources import correspondance as corr
+from ecosysteme.sources.importeurs.acteurs import convertir_table
+from ecosysteme.sources.importeurs.base import RapportImport
+from ecosysteme.sources.lecture import Table, lire_table
 
 ENTETES = [
     "Nom de la structure",
@@ -156,7 +156,7 @@ def test_propriete_suggestions_coherentes(colonnes: list[str]) -> None:
 
 
 def test_champs_du_standard_plus_les_notres() -> None:
-    from ecosysteme import standard
+    from ecosysteme.domaine import standard
 
     assert set(corr.champs()) == set(standard.noms_champs()) | {"categorie", "statut"}
     assert corr.champs()[0] == "nom" and len(corr.champs()) == len(set(corr.champs())) == 34

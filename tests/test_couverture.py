@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from pyproj import Geod, Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from ecosysteme.coverage import Parametres, couverture, creneaux_horaires, filtre, paires
-from ecosysteme.errors import EcosystemeError
+from ecosysteme.analyse.couverture import Parametres, couverture, creneaux_horaires, filtre, paires
+from ecosysteme.domaine.erreurs import EcosystemeError
 
 X0, Y0 = 700_000.0, 7_000_000.0  # Lambert-93, near Amiens
 VERS_WGS84 = Transformer.from_crs(2154, 4326, always_xy=True)
@@ -321,7 +321,7 @@ def test_plus_proche_au_dela_des_bandes_egale_la_force_brute(
     """Small fetch sizes force every path of the search (balls fuller than the k fetched,
     the shared tree for « dense » filters, the filter's own tree when none of the k nearest
     matches); the nearest distance per filter must equal shapely's, place by place."""
-    import ecosysteme.coverage as moteur
+    import ecosysteme.analyse.couverture as moteur
 
     q = qpv_metrique([EN_C, EN_BIAIS])
     a = frame(
@@ -358,7 +358,7 @@ def test_plus_proche_au_dela_des_bandes_egale_la_force_brute(
 def test_filtres_lus_sur_des_valeurs_de_toutes_formes() -> None:
     """A category given as the enumeration, a lone string for a list field, a tuple, a list
     holding a non-text value, a missing value: each read as a user would expect."""
-    from ecosysteme.models import Categorie
+    from ecosysteme.domaine.modeles import Categorie
 
     q = qpv_metrique([CARRE])
     a = frame(
@@ -442,7 +442,7 @@ def test_service_mobile_arrets_dans_le_seuil_seulement() -> None:
     assert (b.n_1000m, b.n_ouvert_soir, b.n_ouvert_samedi, b.n_ouvert_dimanche) == (1, 0, 0, 0)
     assert b.n_horaires_inconnus == 1
     # the actor filter of the map keeps the union of the stops: open on Saturday somewhere
-    from ecosysteme.coverage import filtrer_acteurs
+    from ecosysteme.analyse.couverture import filtrer_acteurs
 
     assert list(filtrer_acteurs(frame([bus, velo]), creneaux=("samedi",))["id"]) == ["bus", "velo"]
     assert list(filtrer_acteurs(frame([bus, velo]), creneaux=("soir",))["id"]) == ["bus"]

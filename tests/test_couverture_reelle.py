@@ -19,10 +19,10 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from ecosysteme.coverage import Parametres, couverture, paires, tous_les_filtres
-from ecosysteme.importers.acteurs import convertir_table
-from ecosysteme.importers.base import RapportImport
-from ecosysteme.readers import lire_table
+from ecosysteme.analyse.couverture import Parametres, couverture, paires, tous_les_filtres
+from ecosysteme.sources.importeurs.acteurs import convertir_table
+from ecosysteme.sources.importeurs.base import RapportImport
+from ecosysteme.sources.lecture import lire_table
 
 pytestmark = pytest.mark.donnees_reelles
 

@@ -1,4 +1,4 @@
-"""Duplicate finder (``ecosysteme.doublons``, DESIGN §5).
+"""Duplicate finder (``ecosysteme.inventaire.doublons``, DESIGN §5).
 
 - Hand-made cases whose answers are checked by hand: normalisation, one place from two sources,
   the same name in two towns, the same address 2 km apart, two offers in one building, exclusions,
@@ -24,7 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from ecosysteme.doublons import (
+from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.modeles import Acteur
+from ecosysteme.inventaire.doublons import (
     COLONNES,
     SEUIL_PROPOSITION,
     candidats,
@@ -35,8 +37,6 @@ from ecosysteme.doublons import (
     semblables,
     similarite_noms,
 )
-from ecosysteme.errors import EcosystemeError
-from ecosysteme.models import Acteur
 
 VERIFIES = Path(__file__).resolve().parent / "donnees" / "doublons_verifies.csv"
 GEOD = Geod(ellps="WGS84")
@@ -646,9 +646,9 @@ PROPOSEES = 3734
 
 @pytest.fixture(scope="module")
 def reels(donnees: Path) -> pd.DataFrame:
-    from ecosysteme.importers.acteurs import convertir_table
-    from ecosysteme.importers.base import RapportImport
-    from ecosysteme.readers import lire_table
+    from ecosysteme.sources.importeurs.acteurs import convertir_table
+    from ecosysteme.sources.importeurs.base import RapportImport
+    from ecosysteme.sources.lecture import lire_table
 
     morceaux = []
     for fmt, nom in FICHIERS.items():

@@ -23,10 +23,16 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ecosysteme import catalog, config
-from ecosysteme.catalog import Source
-from ecosysteme.download import NOM_MANIFESTE, ResultatTelechargement, lire_manifeste, telecharger
-from ecosysteme.errors import TelechargementImpossible
+from ecosysteme.domaine import config
+from ecosysteme.domaine.erreurs import TelechargementImpossible
+from ecosysteme.sources import catalogue as catalog
+from ecosysteme.sources.catalogue import Source
+from ecosysteme.sources.telechargement import (
+    NOM_MANIFESTE,
+    ResultatTelechargement,
+    lire_manifeste,
+    telecharger,
+)
 
 DONNEES = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 besoin_donnees = pytest.mark.skipif(
@@ -548,7 +554,7 @@ def test_bombe_zip_taille_declaree_enorme(site_zip: tuple[Path, Serveur], tmp_pa
 def test_zip_trop_de_membres(
     site_zip: tuple[Path, Serveur], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ecosysteme import download
+    from ecosysteme.sources import telechargement as download
 
     monkeypatch.setattr(download, "MEMBRES_MAX", 5)
     dossier, srv = site_zip

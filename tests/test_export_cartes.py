@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from PIL import Image
 from shapely.geometry import Point, box
 
-from ecosysteme.carte.mesure import Mesure
-from ecosysteme.errors import EcosystemeError
+from ecosysteme.cartes.mesure import Mesure
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine.erreurs import EcosystemeError
 from ecosysteme.exports.cartes import (
     carte_document,
     carte_epci,
@@ -35,7 +36,6 @@ from ecosysteme.exports.cartes import (
     nom_court,
     placer_etiquettes,
 )
-from ecosysteme.store import ouvrir_depot
 
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 SIREN_MAUBEUGE = "200043396"
@@ -411,7 +411,7 @@ def test_arrets_dessines_avec_leurs_horaires(territoire: dict[str, gpd.GeoDataFr
 
 
 def test_etiquette_arret_courte() -> None:
-    from ecosysteme.carte.arrets import ArretCarte
+    from ecosysteme.cartes.arrets import ArretCarte
 
     a = ArretCarte(3.0, 50.0, 0, "bus", "Bus", "EPN", 2, "", "", "", "Mo-Fr 09:00-12:00,14:00-17:00")
     assert etiquette_arret(a) == "arrêt 2 : lun.–ven. 09:00–12:00, 14:00–17:00"

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecosysteme.errors import EcosystemeError
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine.erreurs import EcosystemeError
 from ecosysteme.exports.fiche import (
     TITRES_SECTIONS,
     distance_fr,
@@ -24,7 +25,6 @@ from ecosysteme.exports.fiche import (
     pourcentage_fr,
     typographie,
 )
-from ecosysteme.store import ouvrir_depot
 
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 MAUBEUGE = "200043396"

@@ -12,7 +12,8 @@ import pyogrio
 import pytest
 import shapely
 
-from ecosysteme.errors import EcosystemeError
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine.erreurs import EcosystemeError
 from ecosysteme.exports.geodonnees import (
     couche_couverture,
     crs_metrique,
@@ -20,7 +21,6 @@ from ecosysteme.exports.geodonnees import (
     exporter_geojson_couches,
     exporter_gpkg,
 )
-from ecosysteme.store import ouvrir_depot
 
 MAUBEUGE = "200043396"
 

@@ -13,8 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from ecosysteme import standard
-from ecosysteme.errors import EcosystemeError
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine import standard
+from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.modeles import LECTURE, Acteur, Arret, Statut
 from ecosysteme.exports.standard import (
     acteurs_exportables,
     exporter_standard,
@@ -22,11 +24,9 @@ from ecosysteme.exports.standard import (
     nom_fichier_standard,
     valider,
 )
-from ecosysteme.importers.acteurs import convertir_table
-from ecosysteme.importers.base import RapportImport
-from ecosysteme.models import LECTURE, Acteur, Arret, Statut
-from ecosysteme.readers import lire_table
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.sources.importeurs.acteurs import convertir_table
+from ecosysteme.sources.importeurs.base import RapportImport
+from ecosysteme.sources.lecture import lire_table
 
 JOUR = dt.date(2026, 11, 26)
 NOM = "20261126_200043396_lieux-de-mediation-numerique_CAMaubeugeValDeSambre.csv"

@@ -20,15 +20,15 @@ from matplotlib.figure import Figure
 from pyproj import Transformer
 from shapely.geometry import LineString, Point, box
 
-from ecosysteme.carte.mesure import Classe, Etats
-from ecosysteme.carte.totem import etat_qpv
-from ecosysteme.chevauchements import STATUT_CHEVAUCHEMENT, chevauchements
-from ecosysteme.coverage import filtre
-from ecosysteme.errors import EcosystemeError
+from ecosysteme.analyse.chevauchements import STATUT_CHEVAUCHEMENT, chevauchements
+from ecosysteme.analyse.couverture import filtre
+from ecosysteme.analyse.totem import totem_epci
+from ecosysteme.cartes.mesure import Classe, Etats
+from ecosysteme.cartes.totem import etat_qpv
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine.erreurs import EcosystemeError
 from ecosysteme.exports.cartes import Couche, carte_document, exporter_carte
 from ecosysteme.exports.vues import precision_filtres, vue_epci
-from ecosysteme.store import ouvrir_depot
-from ecosysteme.totem import totem_epci
 
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 MAUBEUGE = "200043396"

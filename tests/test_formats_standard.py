@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ecosysteme.errors import FichierInvalide
-from ecosysteme.importers import importer_fichier
+from ecosysteme.domaine.erreurs import FichierInvalide
+from ecosysteme.inventaire.importation import importer_fichier
 
 
 def _exemple(reference: Path) -> dict[str, str]:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecosysteme.fusion import champs_differents, choix_par_defaut, fusionner
-from ecosysteme.models import Acteur
+from ecosysteme.domaine.modeles import Acteur
+from ecosysteme.inventaire.fusion import champs_differents, choix_par_defaut, fusionner
 
 AIDE = "Aide aux démarches administratives"
 OUTILS = "Maîtrise des outils numériques du quotidien"

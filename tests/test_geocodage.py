@@ -16,8 +16,8 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecosysteme.errors import DonneeInvalide
-from ecosysteme.geocodage import (
+from ecosysteme.domaine.erreurs import DonneeInvalide
+from ecosysteme.sources.geocodage import (
     ENV_BAN_URL,
     MESSAGE_INDISPONIBLE,
     URL_BAN,

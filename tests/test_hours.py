@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from opening_hours import OpeningHours
 
-from ecosysteme.hours import (
+from ecosysteme.domaine.horaires import (
     JOURS_FRANCE_SERVICES,
     horaires_france_services,
     intervalles_jour,

@@ -13,15 +13,15 @@ import openpyxl
 import pytest
 from aide_store import acteur
 
-from ecosysteme.coverage import Parametres, couverture, filtre
-from ecosysteme.errors import Emplacement, FichierInvalide
-from ecosysteme.importers import importer_fichier
-from ecosysteme.importers.acteurs import convertir_table
-from ecosysteme.importers.arrets import arrets_de_la_cellule, importer_arrets, lire_arrets
-from ecosysteme.importers.base import RapportImport
-from ecosysteme.models import Arret
-from ecosysteme.readers import lire_table
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.analyse.couverture import Parametres, couverture, filtre
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine.erreurs import Emplacement, FichierInvalide
+from ecosysteme.domaine.modeles import Arret
+from ecosysteme.inventaire.importation import importer_arrets, importer_fichier
+from ecosysteme.sources.importeurs.acteurs import convertir_table
+from ecosysteme.sources.importeurs.arrets import arrets_de_la_cellule, lire_arrets
+from ecosysteme.sources.importeurs.base import RapportImport
+from ecosysteme.sources.lecture import lire_table
 
 #: Maubeuge (Sous-le-Bois) and Louvroil: two stops of one bus.
 MARCHE = {"nom": "Place du marché", "latitude": 50.2818, "longitude": 3.9524, "horaires": "Sa 09:00-12:00"}
@@ -127,7 +127,7 @@ def test_cellule_arrets_formes_lues() -> None:
         arrets, avert = arrets_de_la_cellule(brut, ou)
         assert [a.nom for a in arrets] == ["Place du marché", "Mairie"] and avert == [], brut
     assert arrets_de_la_cellule(None, ou) == ([], []) and arrets_de_la_cellule("[]", ou) == ([], [])
-    from ecosysteme.errors import DonneeInvalide
+    from ecosysteme.domaine.erreurs import DonneeInvalide
 
     for brut in ("__import__('os').system('true')", "[1, 2]", "pas une liste"):
         with pytest.raises(DonneeInvalide, match="arrêts"):

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ecosysteme.importers import importer_fichier
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.inventaire.importation import importer_fichier
 
 pytestmark = [pytest.mark.lent, pytest.mark.donnees_reelles]
 ENFANT = Path(__file__).with_name("enfant_import.py")
@@ -101,9 +101,9 @@ def test_fichier_geographique_abime_donne_un_message_clair(donnees: Path, tmp_pa
     in French that it cannot (FichierInvalide) — never a raw GDAL, GEOS or decoding error."""
     import random
 
-    from ecosysteme.errors import FichierInvalide
-    from ecosysteme.importers.territoire import lire_geodataframe
-    from ecosysteme.readers import lire_table
+    from ecosysteme.domaine.erreurs import FichierInvalide
+    from ecosysteme.sources.importeurs.territoire import lire_geodataframe
+    from ecosysteme.sources.lecture import lire_table
 
     source = (donnees / nom).read_bytes()
     hasard = random.Random(20261126)

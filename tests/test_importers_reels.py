@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from ecosysteme import standard
-from ecosysteme.errors import FichierInvalide
-from ecosysteme.importers import importer_fichier
-from ecosysteme.importers.acteurs import convertir_table
-from ecosysteme.importers.base import RapportImport
-from ecosysteme.models import Categorie
-from ecosysteme.readers import lire_table
+from ecosysteme.domaine import standard
+from ecosysteme.domaine.erreurs import FichierInvalide
+from ecosysteme.domaine.modeles import Categorie
+from ecosysteme.inventaire.importation import importer_fichier
+from ecosysteme.sources.importeurs.acteurs import convertir_table
+from ecosysteme.sources.importeurs.base import RapportImport
+from ecosysteme.sources.lecture import lire_table
 
 pytestmark = pytest.mark.donnees_reelles
 
@@ -141,7 +141,7 @@ def test_qpv_france(donnees: Path) -> None:
 
 
 def test_population_premiere_valeur_jamais_la_somme(donnees: Path) -> None:
-    from ecosysteme.importers.territoire import lire_population
+    from ecosysteme.sources.importeurs.territoire import lire_population
 
     r = RapportImport("qpv2024_indicateurs_hdf.csv", "population")
     pops = lire_population(donnees / "qpv2024_indicateurs_hdf.csv", r)

@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from ecosysteme.inventaire import (
+from ecosysteme.domaine.modeles import Acteur, Categorie, Statut
+from ecosysteme.inventaire.tableau import (
     ErreursFormulaire,
     FiltresInventaire,
     acteur_depuis_formulaire,
@@ -16,7 +17,6 @@ from ecosysteme.inventaire import (
     differences,
     tableau,
 )
-from ecosysteme.models import Acteur, Categorie, Statut
 
 AUJOURDHUI = dt.date(2026, 11, 26)
 AIDE = "Aide aux démarches administratives"

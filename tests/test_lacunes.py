@@ -13,10 +13,10 @@ from shapely.geometry import box
 from test_couverture import AIDE, X0, Y0, acteur, frame, qpv_metrique
 from typer.testing import CliRunner
 
+from ecosysteme.analyse.couverture import Parametres, couverture, filtre
+from ecosysteme.analyse.lacunes import qpv_sans_offre, resume_couverture, tableau_large
 from ecosysteme.cli import app
-from ecosysteme.coverage import Parametres, couverture, filtre
-from ecosysteme.lacunes import qpv_sans_offre, resume_couverture, tableau_large
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot
 
 P = Parametres(filtres=(filtre("tous"), filtre(f"service:{AIDE}")))
 
@@ -80,7 +80,7 @@ def depot(tmp_path: Path) -> Path:
     q["insee_com"] = "80021"
     q["insee_reg"] = "32"
     store = tmp_path / "s.gpkg"
-    from ecosysteme.models import Acteur
+    from ecosysteme.domaine.modeles import Acteur
 
     with ouvrir_depot(store, creer=True) as d:
         d.remplacer_qpv(q, "test")

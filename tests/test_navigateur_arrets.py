@@ -19,8 +19,8 @@ import pytest
 from aide_store import acteur
 from navigateur import ARTEFACTS, exiger_navigateur, page_hors_ligne, serveur_streamlit
 
-from ecosysteme.models import Arret, Categorie
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine.modeles import Arret, Categorie
 
 pytestmark = [pytest.mark.donnees_reelles, pytest.mark.lent]
 MAUBEUGE, MORMAL = "200043396", "200043321"

@@ -17,8 +17,8 @@ import pytest
 from aide_store import acteur
 from navigateur import ARTEFACTS, exiger_navigateur, page_hors_ligne, serveur_streamlit
 
-from ecosysteme.models import Categorie
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine.modeles import Categorie
 
 pytestmark = [pytest.mark.donnees_reelles, pytest.mark.lent]
 MAUBEUGE = "200043396"

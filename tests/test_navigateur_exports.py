@@ -33,13 +33,13 @@ from navigateur import (
 )
 from streamlit.testing.v1 import AppTest
 
-from ecosysteme.carte.actifs import actifs_statiques, html_autonome
-from ecosysteme.carte.chevauchements import COULEUR_CHEVAUCHEMENT
-from ecosysteme.carte.totem import COULEUR_EXISTANT, COULEUR_SITE, ETATS, carte_totem
+from ecosysteme.analyse.totem import totem_epci
+from ecosysteme.cartes.actifs import actifs_statiques, html_autonome
+from ecosysteme.cartes.chevauchements import COULEUR_CHEVAUCHEMENT
+from ecosysteme.cartes.totem import COULEUR_EXISTANT, COULEUR_SITE, ETATS, carte_totem
+from ecosysteme.depot import ouvrir_depot
 from ecosysteme.exports.cartes import ligne_sources
 from ecosysteme.exports.vues import SOURCES_DEFAUT, precision_totem
-from ecosysteme.store import ouvrir_depot
-from ecosysteme.totem import totem_epci
 
 pytestmark = [pytest.mark.donnees_reelles, pytest.mark.lent]
 RACINE = Path(__file__).resolve().parents[1]

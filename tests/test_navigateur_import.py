@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from navigateur import ARTEFACTS, exiger_navigateur, page_hors_ligne, serveur_streamlit
 
-from ecosysteme import televersement as tv
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.sources import televersement as tv
 
 pytestmark = [pytest.mark.lent]
 ANGLAIS = ("not allowed", "must be", "or smaller", "Error")
@@ -66,7 +66,7 @@ def test_refus_du_televersement_en_francais(store: Path, tmp_path: Path) -> None
 def test_gros_fichier_lu_dans_un_processus_enfant_du_serveur(store: Path, tmp_path: Path) -> None:
     """Over 5 Mo the steps run in a child process of the real server (`streamlit run` through
     ``ecosysteme.ui.serveur``, as `ecosysteme lancer` starts it): the preview comes back."""
-    from ecosysteme.importers.assistant import SEUIL_PROCESSUS
+    from ecosysteme.inventaire.assistant import SEUIL_PROCESSUS
 
     entete = "id,pivot,nom,commune,code_postal,adresse,latitude,longitude,date_maj,services\n"
     ligne = (

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from navigateur import ARTEFACTS, exiger_navigateur, page_hors_ligne, serveur_streamlit
 
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot
 
 pytestmark = [pytest.mark.donnees_reelles, pytest.mark.lent]
 MAUBEUGE = "200043396"

@@ -22,10 +22,10 @@ import pytest
 from navigateur import ARTEFACTS, exiger_navigateur, page_hors_ligne, serveur_streamlit
 from test_texte_hostile import CORPUS, anciens, fichier_json
 
-from ecosysteme.importers import importer_fichier
-from ecosysteme.models import Acteur
-from ecosysteme.scenarios import Scenario
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.analyse.scenarios import Scenario
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine.modeles import Acteur
+from ecosysteme.inventaire.importation import importer_fichier
 
 pytestmark = [pytest.mark.donnees_reelles, pytest.mark.lent]
 MAUBEUGE = "200043396"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecosysteme import normalize as nz
-from ecosysteme import standard
+from ecosysteme.domaine import normalisation as nz
+from ecosysteme.domaine import standard
 
 TEL = re.compile(standard.motif("telephone").pattern)  # type: ignore[union-attr]
 

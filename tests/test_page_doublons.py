@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ecosysteme.store import ouvrir_depot
-from ecosysteme.store.base import Action
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.depot.interface import Action
 
 pytestmark = pytest.mark.donnees_reelles
 RACINE = Path(__file__).resolve().parents[1]

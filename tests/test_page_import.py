@@ -23,8 +23,8 @@ import pytest
 from aide_store import instantane
 from streamlit.testing.v1 import AppTest
 
-from ecosysteme.importers import importer_fichier
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.inventaire.importation import importer_fichier
 from ecosysteme.ui import donnees
 from ecosysteme.ui.importation import AUCUNE, ENV_TELEVERSEMENTS, LIBELLES_FORMATS
 
@@ -575,8 +575,8 @@ def _gpkg_anneau_ouvert(dossier: Path) -> bytes:
     ],
 )
 def test_fichier_abime_dit_en_francais(tmp_path: Path, nom: str, fabrique: Any, motif: str) -> None:
-    from ecosysteme import televersement as tv
-    from ecosysteme.errors import FichierInvalide
+    from ecosysteme.domaine.erreurs import FichierInvalide
+    from ecosysteme.sources import televersement as tv
     from ecosysteme.ui.importation import lire
 
     with tv.televerse(fabrique(tmp_path), nom, tmp_path / "tv") as tel, pytest.raises(FichierInvalide) as exc:
@@ -600,7 +600,7 @@ def test_bilan_suit_les_regles_du_depot(tmp_path: Path) -> None:
     identical, changed, closed by a person (stays closed), absorbed by a merge (skipped)."""
     from aide_store import acteur
 
-    from ecosysteme.importers.base import RapportImport
+    from ecosysteme.sources.importeurs.base import RapportImport
     from ecosysteme.ui.importation import Preparation, bilan
 
     with ouvrir_depot(tmp_path / "store.gpkg", creer=True) as depot:

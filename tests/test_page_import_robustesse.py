@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ecosysteme import televersement as tv
-from ecosysteme.importers import assistant, importer_fichier
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.inventaire import assistant
+from ecosysteme.inventaire.importation import importer_fichier
+from ecosysteme.sources import televersement as tv
 from ecosysteme.ui.importation import ENV_TELEVERSEMENTS, TAILLE_NAVIGATEUR_MO
 
 RACINE = Path(__file__).resolve().parents[1]
@@ -166,7 +167,7 @@ def test_fichier_endommage_dans_un_processus_enfant(store: Path, monkeypatch: py
 
 def test_processus_enfant_mort_dit_en_francais(tmp_path: Path) -> None:
     """A child that dies (memory exhausted, killed) gives a French message naming the file."""
-    from ecosysteme.errors import FichierInvalide
+    from ecosysteme.domaine.erreurs import FichierInvalide
 
     with tv.televerse(b"a,b\n1,2\n", "lieux.csv", tmp_path) as tel, pytest.raises(FichierInvalide) as exc:
         assistant.executer(_mourir, tel)
@@ -193,7 +194,7 @@ def test_copie_du_dossier_de_televersement_jamais_nommee(store: Path) -> None:
 
 
 def test_la_page_reexporte_la_logique_des_etapes() -> None:
-    """The steps' logic moved to ``ecosysteme.importers.assistant`` (no Streamlit, importable by
+    """The steps' logic moved to ``ecosysteme.inventaire.assistant`` (no Streamlit, importable by
     a child process); the page module still exposes it."""
     from ecosysteme.ui import importation
 

@@ -10,7 +10,7 @@ import pytest
 from aide_store import instantane
 from streamlit.testing.v1 import AppTest
 
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot
 
 pytestmark = pytest.mark.donnees_reelles
 RACINE = Path(__file__).resolve().parents[1]

@@ -14,9 +14,9 @@ from aide_store import acteur
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from ecosysteme.depot import ouvrir_depot
 from ecosysteme.exports.cartes import ligne_sources
 from ecosysteme.exports.vues import SOURCES_DEFAUT
-from ecosysteme.store import ouvrir_depot
 
 pytestmark = pytest.mark.donnees_reelles
 RACINE = Path(__file__).resolve().parents[1]

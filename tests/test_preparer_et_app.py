@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from ecosysteme.cli import app
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot
 
 pytestmark = pytest.mark.donnees_reelles
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -98,7 +98,7 @@ def test_lancer_refuse_une_adresse_hors_de_la_machine(adresse: str, tmp_path: Pa
 
 @pytest.mark.parametrize("adresse", ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"])
 def test_adresses_locales_acceptees(adresse: str) -> None:
-    from ecosysteme.config import refus_adresse
+    from ecosysteme.domaine.config import refus_adresse
 
     assert refus_adresse(adresse) is None
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ecosysteme.errors import FichierInvalide, FormatInconnu
-from ecosysteme.readers import detecter_type, lire_csv, lire_table
+from ecosysteme.domaine.erreurs import FichierInvalide, FormatInconnu
+from ecosysteme.sources.lecture import detecter_type, lire_csv, lire_table
 
 
 def ecrire(tmp_path: Path, nom: str, data: bytes) -> Path:

@@ -10,10 +10,10 @@ from aide_store import instantane
 from shapely.geometry import box
 from test_couverture import AIDE, VERS_WGS84, X0, Y0, acteur, frame, qpv_metrique
 
-from ecosysteme.coverage import Parametres, filtre
-from ecosysteme.errors import DonneeInvalide
-from ecosysteme.scenarios import Scenario, SiteHypothetique, appliquer, comparer, comparer_scenarios
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.analyse.couverture import Parametres, filtre
+from ecosysteme.analyse.scenarios import Scenario, SiteHypothetique, appliquer, comparer, comparer_scenarios
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine.erreurs import DonneeInvalide
 
 P = Parametres(filtres=(filtre("tous"), filtre(f"service:{AIDE}")), seuil=1000.0)
 

@@ -10,10 +10,12 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from ecosysteme.coverage import Parametres, couverture, filtre
-from ecosysteme.fiches import acteurs_proches, couverture_qpv, fiche_acteur, fraicheur
-from ecosysteme.lacunes import matrice
-from ecosysteme.selection import Selection, chercher_epci, filtrer, sans_accents
+from ecosysteme.analyse.couverture import Parametres, couverture, filtre
+from ecosysteme.analyse.fiches import acteurs_proches, couverture_qpv, fiche_acteur
+from ecosysteme.analyse.lacunes import matrice
+from ecosysteme.analyse.selection import Selection, chercher_epci, filtrer
+from ecosysteme.domaine.dates import fraicheur
+from ecosysteme.domaine.texte import plier
 from ecosysteme.ui.texte import md
 
 # about 1 km = 0.009° of latitude, 0.0141° of longitude at 50°N
@@ -107,7 +109,7 @@ def test_chercher_epci(territoire: dict[str, gpd.GeoDataFrame]) -> None:
     assert chercher_epci("2000000", t["epci"], t["communes"]) == ["200000001", "200000002", "200000003"]
     assert chercher_epci("62001", t["epci"], t["communes"]) == ["200000003"]
     assert chercher_epci("zzz", t["epci"], t["communes"]) == []
-    assert sans_accents("Lès-Œuvres  d’Ici") == "les œuvres d ici"
+    assert plier("Lès-Œuvres  d’Ici") == "les œuvres d ici"
 
 
 def test_matrice_sans_offre_en_premier(territoire: dict[str, gpd.GeoDataFrame]) -> None:
@@ -176,8 +178,8 @@ def test_md_neutralise(texte: str) -> None:
 
 
 def test_filtrer_acteurs() -> None:
-    from ecosysteme.coverage import filtrer_acteurs
-    from ecosysteme.errors import EcosystemeError
+    from ecosysteme.analyse.couverture import filtrer_acteurs
+    from ecosysteme.domaine.erreurs import EcosystemeError
 
     a = gpd.GeoDataFrame(
         {

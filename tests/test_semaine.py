@@ -10,10 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from opening_hours import OpeningHours, State
 
-from ecosysteme.importers.acteurs import convertir_table
-from ecosysteme.importers.base import RapportImport
-from ecosysteme.readers import lire_table
-from ecosysteme.semaine import (
+from ecosysteme.domaine.semaine import (
     FIN_JOURNEE,
     MAX_PLAGES,
     SEMAINE_REFERENCE,
@@ -28,6 +25,9 @@ from ecosysteme.semaine import (
     raison_hors_grille,
     vers_osm,
 )
+from ecosysteme.sources.importeurs.acteurs import convertir_table
+from ecosysteme.sources.importeurs.base import RapportImport
+from ecosysteme.sources.lecture import lire_table
 
 MATIN = (9 * 60, 12 * 60)
 APREM = (14 * 60, 18 * 60)

@@ -13,8 +13,8 @@ import pyogrio
 import pytest
 from shapely.geometry import box
 
-from ecosysteme.errors import EcosystemeError
-from ecosysteme.sorties import csv_octets, ecrire_tableau, neutraliser, xlsx_octets
+from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.exports.tableaux import csv_octets, ecrire_tableau, neutraliser, xlsx_octets
 
 PIEGES = ['=HYPERLINK("http://x")', "+33 3 20", "-1+2", "@SUM(A1)", "Médiathèque ; Hem"]
 

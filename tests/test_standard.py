@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ecosysteme import standard
-from ecosysteme.importers import importer_fichier
-from ecosysteme.models import Acteur
+from ecosysteme.domaine import standard
+from ecosysteme.domaine.modeles import Acteur
+from ecosysteme.inventaire.importation import importer_fichier
 
 
 def test_32_champs_7_requis() -> None:

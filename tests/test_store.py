@@ -20,16 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from ecosysteme import standard
-from ecosysteme.errors import (
-    ConflitDeVersion,
-    DonneeInvalide,
-    EcosystemeError,
-    IntrouvableError,
-    StoreInvalide,
-)
-from ecosysteme.models import Acteur, Arret, Categorie, Pilier, Statut
-from ecosysteme.store import (
+from ecosysteme.depot import (
     ActeurExisteDeja,
     Action,
     AnnulationImpossible,
@@ -39,8 +30,17 @@ from ecosysteme.store import (
     DepotOccupe,
     ouvrir_depot,
 )
-from ecosysteme.store.gpkg import APPLICATION_ID, decoder_geometries, encoder_geometries
-from ecosysteme.validation import probleme_texte, texte_propre
+from ecosysteme.depot.geopackage import APPLICATION_ID, decoder_geometries, encoder_geometries
+from ecosysteme.domaine import standard
+from ecosysteme.domaine.erreurs import (
+    ConflitDeVersion,
+    DonneeInvalide,
+    EcosystemeError,
+    IntrouvableError,
+    StoreInvalide,
+)
+from ecosysteme.domaine.modeles import Acteur, Arret, Categorie, Pilier, Statut
+from ecosysteme.domaine.validation import probleme_texte, texte_propre
 
 SIREN = "200000001"
 DONNEES = Path(__file__).resolve().parents[2] / "shared" / "data"

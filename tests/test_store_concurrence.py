@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from aide_store import acteur, instantane, integrite, lot_acteurs
 
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot
 
 pytestmark = pytest.mark.lent
 

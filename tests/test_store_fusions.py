@@ -10,11 +10,11 @@ import pyogrio
 import pytest
 from aide_store import acteur, instantane
 
-from ecosysteme.errors import ConflitDeVersion, DonneeInvalide
-from ecosysteme.models import Statut
-from ecosysteme.store import ouvrir_depot
-from ecosysteme.store.base import Action, AnnulationImpossible
-from ecosysteme.store.gpkg import VERSION_SCHEMA, DepotGeoPackage
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.depot.geopackage import VERSION_SCHEMA, DepotGeoPackage
+from ecosysteme.depot.interface import Action, AnnulationImpossible
+from ecosysteme.domaine.erreurs import ConflitDeVersion, DonneeInvalide
+from ecosysteme.domaine.modeles import Statut
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import MultiPolygon, Point, box
 
-from ecosysteme.store import ouvrir_depot
-from ecosysteme.summary import chiffres_cles, qpv_par_epci, rattacher, resume_par_epci
+from ecosysteme.analyse.resume import chiffres_cles, qpv_par_epci, rattacher, resume_par_epci
+from ecosysteme.depot import ouvrir_depot
 
 
 def _carre(x0: float, y0: float, c: float = 0.1) -> MultiPolygon:
@@ -174,8 +174,8 @@ def test_depot_service_par_ses_arrets_liste_dans_chaque_epci(tmp_path: Path) -> 
     EPCI where it stops, listed there by the selection, and counted in each EPCI's summary."""
     from aide_store import acteur
 
-    from ecosysteme.models import Arret, Categorie
-    from ecosysteme.selection import Selection, filtrer
+    from ecosysteme.analyse.selection import Selection, filtrer
+    from ecosysteme.domaine.modeles import Arret, Categorie
 
     with ouvrir_depot(tmp_path / "s.gpkg", creer=True) as depot:
         depot.remplacer_communes(COMMUNES, "test")

@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from ecosysteme.cli import app
-from ecosysteme.errors import FichierInvalide
-from ecosysteme.importers import importer_fichier
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine.erreurs import FichierInvalide
+from ecosysteme.inventaire.importation import importer_fichier
 
 #: Hôtel de ville de Maubeuge, place du Docteur Pierre Forest (WGS84).
 MAIRIE = (3.9736, 50.2776)

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecosysteme import televersement as tv
-from ecosysteme.errors import FichierInvalide
-from ecosysteme.readers import lire_table
+from ecosysteme.domaine.erreurs import FichierInvalide
+from ecosysteme.sources import televersement as tv
+from ecosysteme.sources.lecture import lire_table
 
 CSV = b"id,nom,commune\n1,Lieu,Hem\n"
 

@@ -41,23 +41,23 @@ from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from ecosysteme.cli import app
-from ecosysteme.errors import DonneeInvalide, EcosystemeError, Emplacement
-from ecosysteme.exports.fiche import fiche_territoire
-from ecosysteme.exports.standard import acteurs_exportables, exporter_standard, valider
-from ecosysteme.importers import importer_fichier
-from ecosysteme.inventaire import ErreursFormulaire, acteur_depuis_formulaire, construire_tableau
-from ecosysteme.models import LECTURE, Acteur
-from ecosysteme.sorties import csv_octets, neutraliser, xlsx_octets
-from ecosysteme.store import ouvrir_depot
-from ecosysteme.ui.importation import ENV_TELEVERSEMENTS
-from ecosysteme.ui.texte import JOINTURE, md
-from ecosysteme.validation import (
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine.erreurs import DonneeInvalide, EcosystemeError, Emplacement
+from ecosysteme.domaine.modeles import LECTURE, Acteur
+from ecosysteme.domaine.validation import (
     SIGNES_FORMULE,
     probleme_texte,
     sans_controles,
     texte_propre,
     texte_sur,
 )
+from ecosysteme.exports.fiche import fiche_territoire
+from ecosysteme.exports.standard import acteurs_exportables, exporter_standard, valider
+from ecosysteme.exports.tableaux import csv_octets, neutraliser, xlsx_octets
+from ecosysteme.inventaire.importation import importer_fichier
+from ecosysteme.inventaire.tableau import ErreursFormulaire, acteur_depuis_formulaire, construire_tableau
+from ecosysteme.ui.importation import ENV_TELEVERSEMENTS
+from ecosysteme.ui.texte import JOINTURE, md
 
 RACINE = Path(__file__).resolve().parents[1]
 MAUBEUGE = "200043396"
@@ -552,7 +552,7 @@ def test_page_doublons_fiche_a_garder(store_copie: Path) -> None:
 def test_page_scenarios_avertissement_horaires(store_copie: Path) -> None:
     """A saved scenario changing the hours of a hostile actor to unreadable hours: the warning
     names the actor as literal text."""
-    from ecosysteme.scenarios import Scenario
+    from ecosysteme.analyse.scenarios import Scenario
 
     with ouvrir_depot(store_copie) as d:
         d.ajouter(

@@ -18,9 +18,8 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 from shapely.geometry import Point, Polygon, box
 
-from ecosysteme.coverage import filtre
-from ecosysteme.errors import DonneeInvalide, EcosystemeError
-from ecosysteme.totem import (
+from ecosysteme.analyse.couverture import filtre
+from ecosysteme.analyse.totem import (
     ETAT_AUTRE_SITE,
     ETAT_DEJA,
     ETAT_NOUVEAU,
@@ -32,6 +31,7 @@ from ecosysteme.totem import (
     matrice_couverture,
     totem_epci,
 )
+from ecosysteme.domaine.erreurs import DonneeInvalide, EcosystemeError
 
 X0, Y0 = 700_000.0, 7_000_000.0  # Lambert-93, near Amiens
 AIDE = "Aide aux démarches administratives"
@@ -321,7 +321,7 @@ MAUBEUGE = "200043396"
 
 @pytest.mark.donnees_reelles
 def test_maubeuge_un_site_1000_m_contre_force_brute(depot_hdf: Path, donnees: Path) -> None:
-    from ecosysteme.store import ouvrir_depot
+    from ecosysteme.depot import ouvrir_depot
 
     with ouvrir_depot(depot_hdf) as depot:
         res, expl = totem_epci(depot, MAUBEUGE, service=AIDE, rayon=1000, sites=1)
@@ -370,7 +370,7 @@ def test_maubeuge_un_site_1000_m_contre_force_brute(depot_hdf: Path, donnees: Pa
 def test_maubeuge_emplacements_proposes_par_l_utilisateur(depot_hdf: Path) -> None:
     """Points entered on the page: the one inside the uncovered QPV wins, the far one is listed
     as an alternative that reaches nobody new."""
-    from ecosysteme.store import ouvrir_depot
+    from ecosysteme.depot import ouvrir_depot
 
     with ouvrir_depot(depot_hdf) as depot:
         base, _ = totem_epci(depot, MAUBEUGE, service=AIDE, rayon=1000, sites=1)

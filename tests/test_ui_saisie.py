@@ -12,8 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_geocodage import ServeurBAN, demarrer_serveur
 
-from ecosysteme.geocodage import ENV_BAN_URL, MESSAGE_INDISPONIBLE
-from ecosysteme.semaine import erreur_osm
+from ecosysteme.domaine.semaine import erreur_osm
+from ecosysteme.sources.geocodage import ENV_BAN_URL, MESSAGE_INDISPONIBLE
 from ecosysteme.ui.saisie import LIBELLE_BRUT, Horaires, Lieu
 
 

@@ -4,7 +4,7 @@
 (Lambert-93 in metropolitan France, the local projected CRS overseas: ``projection``), so that
 the scale bar is true at the centre of the map (Lambert-93's scale error stays under 0.1 %):
 
-- QPV filled by a :class:`~ecosysteme.carte.mesure.Mesure` (its classes, colours and French
+- QPV filled by a :class:`~ecosysteme.cartes.mesure.Mesure` (its classes, colours and French
   words, as on the interactive map), or plainly when there is no measure, with their short names
   at a point inside each polygon, white halo, placed so that labels do not overlap when possible;
 - active actors as symbols by category (the colours of ``carte.construire.SYMBOLES``, plus a
@@ -51,17 +51,17 @@ from matplotlib.patheffects import Stroke, withStroke
 from matplotlib.textpath import TextPath
 from pyproj import CRS, Transformer
 
-from ecosysteme.carte.arrets import ArretCarte, arrets_acteurs, horaires_fr
-from ecosysteme.carte.construire import SYMBOLES
-from ecosysteme.carte.mesure import NEUTRE, Etats, Mesure, entier_fr
-from ecosysteme.coverage import Parametres, couverture, filtrer_acteurs
-from ecosysteme.coverage import filtre as filtre_offre
-from ecosysteme.errors import EcosystemeError
-from ecosysteme.models import Statut
-from ecosysteme.projection import territoire_de_point, territoires_par_qpv
-from ecosysteme.reglages import MESURE_DISTANCE
-from ecosysteme.sorties import ecrire_atomique
-from ecosysteme.store.base import Depot
+from ecosysteme.analyse.couverture import Parametres, couverture, filtrer_acteurs
+from ecosysteme.analyse.couverture import filtre as filtre_offre
+from ecosysteme.cartes.arrets import ArretCarte, arrets_acteurs, horaires_fr
+from ecosysteme.cartes.construire import SYMBOLES
+from ecosysteme.cartes.mesure import NEUTRE, Etats, Mesure, entier_fr
+from ecosysteme.depot.interface import Depot
+from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.modeles import Statut
+from ecosysteme.domaine.projection import territoire_de_point, territoires_par_qpv
+from ecosysteme.domaine.reglages import MESURE_DISTANCE
+from ecosysteme.exports.tableaux import ecrire_atomique
 
 Orientation = Literal["paysage", "portrait"]
 GenreMesure = Literal["distance", "compte", "couvert"]

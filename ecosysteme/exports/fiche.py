@@ -2,10 +2,11 @@
 
 :func:`fiche_territoire` gathers, from the store, what the other modules compute — the map of
 :func:`~ecosysteme.exports.cartes.carte_epci`, the key figures of
-:func:`~ecosysteme.summary.chiffres_cles`, the gap matrix of :func:`~ecosysteme.lacunes.matrice`
-for the 9 services of the standard, the QPV without any offer within the threshold
-(:func:`~ecosysteme.lacunes.qpv_sans_offre`), the lieu totem of
-:func:`~ecosysteme.totem.totem_epci` — and writes them atomically as:
+:func:`~ecosysteme.analyse.resume.chiffres_cles`, the gap matrix of
+:func:`~ecosysteme.analyse.lacunes.matrice` for the 9 services of the standard, the QPV without
+any offer within the threshold
+(:func:`~ecosysteme.analyse.lacunes.qpv_sans_offre`), the lieu totem of
+:func:`~ecosysteme.analyse.totem.totem_epci` — and writes them atomically as:
 
 - ``.docx``: a title, the headings « Chiffres clés », « Carte », « Lacunes par quartier »,
   « Quartiers sans offre à portée », « Lieu totem », « Sources », the map as a PNG image and
@@ -40,16 +41,16 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
-from ecosysteme.coverage import Parametres, couverture, filtre, filtres_famille
-from ecosysteme.errors import EcosystemeError
+from ecosysteme.analyse.couverture import Parametres, couverture, filtre, filtres_famille
+from ecosysteme.analyse.lacunes import matrice, qpv_sans_offre
+from ecosysteme.analyse.resume import chiffres_cles
+from ecosysteme.analyse.totem import totem_epci
+from ecosysteme.depot.interface import Depot, Lot
+from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.reglages import MESURE_DISTANCE
+from ecosysteme.domaine.validation import sans_controles
 from ecosysteme.exports.cartes import A4_MM, MM_PAR_POUCE, POLICE, carte_epci, exporter_carte
-from ecosysteme.lacunes import matrice, qpv_sans_offre
-from ecosysteme.reglages import MESURE_DISTANCE
-from ecosysteme.sorties import ecrire_atomique
-from ecosysteme.store.base import Depot, Lot
-from ecosysteme.summary import chiffres_cles
-from ecosysteme.totem import totem_epci
-from ecosysteme.validation import sans_controles
+from ecosysteme.exports.tableaux import ecrire_atomique
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentDocx

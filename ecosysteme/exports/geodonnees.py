@@ -4,15 +4,15 @@ The GeoPackage holds four layers: ``qpv`` (perimeters and attributes), ``acteurs
 of the inventory; lists joined with ``|`` as in the standard, stops of mobile services as JSON,
 closed actors included with their ``statut``), ``couverture`` (one row per QPV, its geometry and,
 per filter, the counts, nearest distance and coverage flag of
-:func:`ecosysteme.lacunes.tableau_large`) and ``scenarios`` (attribute table: name, author, date,
+:func:`ecosysteme.analyse.lacunes.tableau_large`) and ``scenarios`` (attribute table: name, author, date,
 JSON).
 
 Decision on the CRS: one file, one metric CRS — Lambert-93 (EPSG:2154) in metropolitan France,
-the local projected CRS overseas (``ecosysteme.projection``). A selection spanning several of
+the local projected CRS overseas (``ecosysteme.domaine.projection``). A selection spanning several of
 them (the mainland and an overseas territory) is refused with a French message: export each
 territory on its own, or as GeoJSON (EPSG:4326), which has no such limit.
 
-Files are written to a temp file and renamed (``ecosysteme.sorties.ecrire_atomique``).
+Files are written to a temp file and renamed (``ecosysteme.exports.tableaux.ecrire_atomique``).
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ecosysteme.config import CRS_METROPOLE, CRS_WGS84
-from ecosysteme.errors import EcosystemeError
-from ecosysteme.projection import TERRITOIRES, territoires_des_points, territoires_par_qpv
-from ecosysteme.sorties import ecrire_atomique
-from ecosysteme.store import Codes, Depot
+from ecosysteme.depot import Codes, Depot
+from ecosysteme.domaine.config import CRS_METROPOLE, CRS_WGS84
+from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.projection import TERRITOIRES, territoires_des_points, territoires_par_qpv
+from ecosysteme.exports.tableaux import ecrire_atomique
 
 COUCHES = ("qpv", "acteurs", "couverture", "scenarios")
 _TEXTES_COUVERTURE = ("code_qp", "lib_qp", "siren_epci")
@@ -79,7 +79,7 @@ def _typer_couverture(large: pd.DataFrame) -> pd.DataFrame:
 
 def couche_couverture(couv: pd.DataFrame, qpv: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The tidy coverage table made wide (one row per QPV) on the QPV geometries, in ``qpv``'s CRS."""
-    from ecosysteme.lacunes import tableau_large
+    from ecosysteme.analyse.lacunes import tableau_large
 
     large = _typer_couverture(tableau_large(couv[couv["code_qp"].isin(set(qpv["code_qp"]))], qpv))
     geoms = qpv.set_index("code_qp").geometry
@@ -109,10 +109,10 @@ def couches_geodonnees(
 
     Actors: those of the EPCI (point or stop inside it); for a département, those of the EPCI
     that have communes in it. Without ``couverture`` (the tidy table of
-    :func:`ecosysteme.coverage.couverture`), it is computed with the default parameters against
+    :func:`ecosysteme.analyse.couverture.couverture`), it is computed with the default parameters against
     every actor of the store (a place across the border serves the QPV too).
     """
-    from ecosysteme import coverage
+    from ecosysteme.analyse import couverture as coverage
 
     qpv = depot.qpv(siren_epci=siren_epci, insee_dep=insee_dep)
     if siren_epci is None and insee_dep is not None:

@@ -17,10 +17,10 @@ Decisions (the standard is silent on them):
   write them all.
 - **Faithful values, no formula neutralisation**: the file is for data exchange, so no value is
   altered (a leading apostrophe would change the data, and would break the telephone, which
-  must begin with ``+``; only invisible characters are removed, :func:`ecosysteme.validation.
+  must begin with ``+``; only invisible characters are removed, :func:`ecosysteme.domaine.validation.
   sans_controles`). Instead, an actor holding a text that a spreadsheet would run as a formula
   (first character ``=``, ``+``, ``-``, ``@``, tab or carriage return — OWASP's list), or markup,
-  or a text too long — the rules of every entry, :func:`ecosysteme.validation.probleme_texte` —
+  or a text too long — the rules of every entry, :func:`ecosysteme.domaine.validation.probleme_texte` —
   is *not published* and its reason is given, like an actor missing a field the standard
   requires (``date_maj`` is never invented) or holding a ``|`` inside one value of a list (the
   standard cannot write it). Fix the record, then export again. Every entry (importers, form)
@@ -34,7 +34,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Collection, Sequence
 from functools import cache
 from pathlib import Path
@@ -43,11 +42,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ecosysteme import standard
-from ecosysteme.errors import EcosystemeError, Emplacement
-from ecosysteme.models import CHAMPS_LISTES, Acteur, Statut
-from ecosysteme.sorties import ecrire_atomique
-from ecosysteme.validation import probleme_texte, sans_controles
+from ecosysteme.domaine import standard
+from ecosysteme.domaine.erreurs import EcosystemeError, Emplacement
+from ecosysteme.domaine.modeles import CHAMPS_LISTES, Acteur, Statut
+from ecosysteme.domaine.texte import sans_accents
+from ecosysteme.domaine.validation import probleme_texte, sans_controles
+from ecosysteme.exports.tableaux import ecrire_atomique
 
 SEPARATEUR_LISTE = "|"
 #: Statuses written by default: only places open today.
@@ -210,7 +210,7 @@ def valider(chemin: Path | str) -> list[str]:
 # --- file ------------------------------------------------------------------------------------
 def _territoire(nom: str) -> str:
     """« Région Sud » → ``RegionSud``: no accents, words capitalised and joined."""
-    sans = unicodedata.normalize("NFKD", nom).encode("ascii", "ignore").decode("ascii")
+    sans = sans_accents(nom).encode("ascii", "ignore").decode("ascii")
     return "".join(m[:1].upper() + m[1:] for m in re.split(r"[^A-Za-z0-9]+", sans) if m)
 
 

@@ -26,23 +26,23 @@ import pandas as pd
 import shapely
 from matplotlib.figure import Figure
 
-from ecosysteme.carte.actifs import actifs_statiques, html_autonome
-from ecosysteme.carte.chevauchements import (
+from ecosysteme.analyse.chevauchements import STATUT_CHEVAUCHEMENT, chevauchements
+from ecosysteme.analyse.couverture import Filtre, Parametres, couverture, filtre, filtrer_acteurs
+from ecosysteme.analyse.totem import Explication, Resultat, totem_epci
+from ecosysteme.cartes.actifs import actifs_statiques, html_autonome
+from ecosysteme.cartes.chevauchements import (
     COULEUR_CHEVAUCHEMENT,
     COULEUR_HORAIRES_INCONNUS,
     carte_chevauchements,
 )
-from ecosysteme.carte.construire import carte_couverture
-from ecosysteme.carte.geometrie import contours
-from ecosysteme.carte.mesure import Classe, Etats, Mesure, entier_fr
-from ecosysteme.carte.totem import COULEUR_SITE, ETATS, carte_totem, etat_qpv
-from ecosysteme.chevauchements import STATUT_CHEVAUCHEMENT, chevauchements
-from ecosysteme.coverage import Filtre, Parametres, couverture, filtre, filtrer_acteurs
-from ecosysteme.errors import EcosystemeError
+from ecosysteme.cartes.construire import carte_couverture
+from ecosysteme.cartes.geometrie import contours
+from ecosysteme.cartes.mesure import Classe, Etats, Mesure, entier_fr
+from ecosysteme.cartes.totem import COULEUR_SITE, ETATS, carte_totem, etat_qpv
+from ecosysteme.depot.interface import Depot
+from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.reglages import MESURE_DISTANCE
 from ecosysteme.exports.cartes import Couche, Orientation, carte_document, carte_epci, ligne_sources
-from ecosysteme.reglages import MESURE_DISTANCE
-from ecosysteme.store.base import Depot
-from ecosysteme.totem import Explication, Resultat, totem_epci
 
 SOURCES_DEFAUT = ("ANCT — QPV 2024", "INSEE — population des QPV", "IGN / geo.api.gouv.fr — communes et EPCI")
 #: Words of the opening slots of ``coverage.CRENEAUX``.

@@ -6,8 +6,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from ecosysteme.reglages import MESURE_DISTANCE
-from ecosysteme.summary import CATEGORIES, chiffres_cles, resume_par_epci, sirens
+from ecosysteme.analyse.resume import CATEGORIES, chiffres_cles, resume_par_epci, sirens
+from ecosysteme.domaine.reglages import MESURE_DISTANCE
 from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.texte import md
 
@@ -20,8 +20,8 @@ def _nombre(n: int | float | None) -> str:
 
 def _couverture(qpv: gpd.GeoDataFrame, noms_epci: dict[str, str]) -> None:
     """Share of the territory's QPV residents with each service within walking distance."""
-    from ecosysteme.coverage import tous_les_filtres
-    from ecosysteme.lacunes import qpv_sans_offre
+    from ecosysteme.analyse.couverture import tous_les_filtres
+    from ecosysteme.analyse.lacunes import qpv_sans_offre
 
     st.subheader("Ce qui est à portée des habitants des QPV")
     seuil = st.select_slider(

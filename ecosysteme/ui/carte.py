@@ -11,17 +11,24 @@ import pandas as pd
 import streamlit as st
 from matplotlib.figure import Figure
 
-from ecosysteme import config
-from ecosysteme.carte import LignesActeurs, Mesure, carte_couverture, simplifier, tracer
-from ecosysteme.carte.actifs import actifs_statiques, html_autonome, installer
-from ecosysteme.carte.construire import acteur_clique, code_qp_clique, id_acteur_clique
-from ecosysteme.carte.geometrie import TOLERANCE_FOND_M, TOLERANCE_QPV_M, bandes_distance
-from ecosysteme.coverage import CRENEAUX, Filtre, filtre, filtrer_acteurs, filtres_famille, tous_les_filtres
+from ecosysteme.analyse.couverture import (
+    CRENEAUX,
+    Filtre,
+    filtre,
+    filtrer_acteurs,
+    filtres_famille,
+    tous_les_filtres,
+)
+from ecosysteme.analyse.fiches import acteurs_proches, couverture_qpv, fiche_acteur
+from ecosysteme.analyse.selection import Selection, Vue
+from ecosysteme.cartes import LignesActeurs, Mesure, carte_couverture, simplifier, tracer
+from ecosysteme.cartes.actifs import actifs_statiques, html_autonome, installer
+from ecosysteme.cartes.construire import acteur_clique, code_qp_clique, id_acteur_clique
+from ecosysteme.cartes.geometrie import TOLERANCE_FOND_M, TOLERANCE_QPV_M, bandes_distance
+from ecosysteme.domaine import config
+from ecosysteme.domaine.reglages import LIBELLE_DISTANCE, MESURE_DISTANCE
 from ecosysteme.exports.cartes import Orientation, carte_document, ligne_sources
 from ecosysteme.exports.vues import SOURCES_DEFAUT, precision_filtres
-from ecosysteme.fiches import acteurs_proches, couverture_qpv, fiche_acteur
-from ecosysteme.reglages import LIBELLE_DISTANCE, MESURE_DISTANCE
-from ecosysteme.selection import Selection, Vue
 from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.export_carte import bloc_export
 from ecosysteme.ui.texte import md

@@ -12,15 +12,15 @@ import streamlit as st
 from matplotlib.figure import Figure
 from streamlit_folium import st_folium
 
-from ecosysteme import standard
-from ecosysteme.carte.actifs import actifs_statiques, html_autonome
-from ecosysteme.carte.chevauchements import carte_chevauchements
-from ecosysteme.chevauchements import STATUT_CHEVAUCHEMENT, chevauchements, groupes, par_epci
+from ecosysteme.analyse.chevauchements import STATUT_CHEVAUCHEMENT, chevauchements, groupes, par_epci
+from ecosysteme.analyse.selection import Selection
+from ecosysteme.cartes.actifs import actifs_statiques, html_autonome
+from ecosysteme.cartes.chevauchements import carte_chevauchements
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine import standard
+from ecosysteme.domaine.reglages import MESURE_DISTANCE
 from ecosysteme.exports.cartes import Orientation, ligne_sources
 from ecosysteme.exports.vues import SOURCES_DEFAUT, carte_chevauchements_document, precision_chevauchements
-from ecosysteme.reglages import MESURE_DISTANCE
-from ecosysteme.selection import Selection
-from ecosysteme.store import ouvrir_depot
 from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.carte import installer_actifs
 from ecosysteme.ui.export_carte import bloc_export

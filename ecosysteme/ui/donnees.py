@@ -11,10 +11,10 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from ecosysteme import config
-from ecosysteme.errors import EcosystemeError
-from ecosysteme.store import ouvrir_depot
-from ecosysteme.summary import rattacher
+from ecosysteme.analyse.resume import rattacher
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine import config
+from ecosysteme.domaine.erreurs import EcosystemeError
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def territoire(sig: tuple[str, float]) -> dict[str, Any]:
 @st.cache_data(show_spinner="Calcul de la couverture…", max_entries=16)
 def couverture_depot(sig: tuple[str, float], seuil: float, bandes: tuple[float, ...]) -> pd.DataFrame:
     """The coverage table of every stored QPV, cached by store version and parameters."""
-    from ecosysteme.coverage import Parametres, couverture
+    from ecosysteme.analyse.couverture import Parametres, couverture
 
     data = territoire(sig)
     return couverture(data["qpv"], data["acteurs"], Parametres(bandes=bandes, seuil=seuil))

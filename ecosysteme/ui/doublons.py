@@ -11,12 +11,12 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from ecosysteme.doublons import candidats
-from ecosysteme.errors import ConflitDeVersion, EcosystemeError
-from ecosysteme.fusion import LISTES, Choix, champs_differents, choix_par_defaut, fusionner
-from ecosysteme.inventaire import LIBELLES, differences
-from ecosysteme.selection import Selection
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.analyse.selection import Selection
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine.erreurs import ConflitDeVersion, EcosystemeError
+from ecosysteme.inventaire.doublons import candidats
+from ecosysteme.inventaire.fusion import LISTES, Choix, champs_differents, choix_par_defaut, fusionner
+from ecosysteme.inventaire.tableau import LIBELLES, differences
 from ecosysteme.ui import donnees, editeur, territoire
 from ecosysteme.ui.texte import md
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ecosysteme.validation import sans_controles
+from ecosysteme.domaine.validation import sans_controles
 
 CLE = "editeur_nom"
 ANONYME = "anonyme"

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from ecosysteme import standard
+from ecosysteme.analyse.selection import Selection
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine import standard
+from ecosysteme.domaine.reglages import LIBELLE_DISTANCE
 from ecosysteme.exports.fiche import SERVICE_DEFAUT, fiche_territoire, typographie
 from ecosysteme.exports.geodonnees import exporter_geojson_couches, exporter_gpkg
-from ecosysteme.reglages import LIBELLE_DISTANCE
-from ecosysteme.selection import Selection
-from ecosysteme.sorties import ecrire_atomique
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.exports.tableaux import ecrire_atomique
 from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.export_carte import fichier_prepare
 from ecosysteme.ui.texte import md

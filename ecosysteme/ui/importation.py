@@ -1,12 +1,12 @@
 """Page « Import » : the import wizard, in six steps, nothing written before the last one.
 
 1. « Fichier » : the upload, checked and written into a private temporary folder
-   (:mod:`ecosysteme.televersement`: size, ZIP guard, a shapefile layer);
+   (:mod:`ecosysteme.sources.televersement`: size, ZIP guard, a shapefile layer);
 2. « Lecture » : type recognised from the content, encoding, separator, rows, columns, and the
    format (one of the importers') or « format libre »;
 3. « Correspondance des colonnes » (free format only): one choice per field of the standard,
    prefilled with the mapping remembered for this source or with suggestions
-   (:mod:`ecosysteme.correspondance`);
+   (:mod:`ecosysteme.sources.correspondance`);
 4. « Aperçu » : the first rows as actors and every row's problems (row, field, message);
 5. « Simulation » : ``importer_fichier(..., simulation=True)`` and, against the store read
    only, how many actors would be created, updated or left unchanged;
@@ -16,7 +16,7 @@
 Only actors are imported here: a batch of actors can be undone, a territory layer (QPV,
 communes, EPCI, populations) is replaced as a whole and is loaded with ``ecosysteme importer``.
 
-The steps' logic is in :mod:`ecosysteme.importers.assistant` (no Streamlit: :func:`lire`,
+The steps' logic is in :mod:`ecosysteme.inventaire.assistant` (no Streamlit: :func:`lire`,
 :func:`preparer`, :func:`bilan`, :func:`importer`); :func:`afficher` draws. The session keeps only
 what the page shows (the file's columns and counts, the first actors, the report); each step
 reads the file again, in a child process for a large upload, so that the server gives its memory
@@ -26,7 +26,8 @@ clearing here.
 
 Streamlit's own upload widget refuses in English: it is given no type list and a size limit
 above ours (:data:`TAILLE_NAVIGATEUR_MO`), and our code refuses in French (the extension,
-:func:`ecosysteme.televersement.refus_extension`; the size, :func:`ecosysteme.televersement.recevoir`).
+:func:`ecosysteme.sources.televersement.refus_extension`; the size,
+:func:`ecosysteme.sources.televersement.recevoir`).
 Only a file over :data:`TAILLE_NAVIGATEUR_MO` still gets the widget's English message.
 """
 
@@ -43,11 +44,10 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from ecosysteme import correspondance as corr
-from ecosysteme import televersement as tv
-from ecosysteme.errors import EcosystemeError
-from ecosysteme.importers import assistant
-from ecosysteme.importers.assistant import (
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.inventaire import assistant
+from ecosysteme.inventaire.assistant import (
     APERCU_LIGNES,
     FORMAT_LIBRE,
     LIBELLES_FORMATS,
@@ -60,8 +60,9 @@ from ecosysteme.importers.assistant import (
     preparer,
     simuler,
 )
-from ecosysteme.readers import NOMS_TYPES
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.sources import correspondance as corr
+from ecosysteme.sources import televersement as tv
+from ecosysteme.sources.lecture import NOMS_TYPES
 from ecosysteme.ui import donnees
 from ecosysteme.ui.editeur import nom_editeur
 from ecosysteme.ui.texte import md

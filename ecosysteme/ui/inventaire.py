@@ -13,10 +13,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ecosysteme import standard
-from ecosysteme.errors import ConflitDeVersion, EcosystemeError
-from ecosysteme.fiches import CLASSES_FRAICHEUR, fraicheur
-from ecosysteme.inventaire import (
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.depot.interface import Action
+from ecosysteme.domaine import standard
+from ecosysteme.domaine.dates import CLASSES_FRAICHEUR, fraicheur
+from ecosysteme.domaine.erreurs import ConflitDeVersion, EcosystemeError
+from ecosysteme.domaine.modeles import Acteur, Categorie, Statut
+from ecosysteme.exports.tableaux import csv_octets, xlsx_octets
+from ecosysteme.inventaire.tableau import (
     ErreursFormulaire,
     FiltresInventaire,
     acteur_depuis_formulaire,
@@ -25,10 +29,6 @@ from ecosysteme.inventaire import (
     differences,
     filtrer_tableau,
 )
-from ecosysteme.models import Acteur, Categorie, Statut
-from ecosysteme.sorties import csv_octets, xlsx_octets
-from ecosysteme.store import ouvrir_depot
-from ecosysteme.store.base import Action
 from ecosysteme.ui import donnees, editeur, saisie_acteur, territoire
 from ecosysteme.ui.texte import md
 

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ecosysteme.coverage import filtres_famille
-from ecosysteme.lacunes import matrice
-from ecosysteme.reglages import LIBELLE_DISTANCE
-from ecosysteme.sorties import csv_octets, xlsx_octets
+from ecosysteme.analyse.couverture import filtres_famille
+from ecosysteme.analyse.lacunes import matrice
+from ecosysteme.domaine.reglages import LIBELLE_DISTANCE
+from ecosysteme.exports.tableaux import csv_octets, xlsx_octets
 from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.texte import md
 

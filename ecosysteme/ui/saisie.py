@@ -7,7 +7,7 @@
   string (None when empty), ``erreur`` the French problem (None when valid). The errors are
   already shown inline: the caller only refuses to save when ``erreur`` is set.
 - :func:`choisir_lieu` places the actor three ways: « Adresse » (Base Adresse Nationale, see
-  :mod:`ecosysteme.geocodage`; offline, a clear message sends to the two other ways),
+  :mod:`ecosysteme.sources.geocodage`; offline, a clear message sends to the two other ways),
   « Coordonnées » (latitude and longitude checked as the importers check them) and « Sur la
   carte » (a click on a small Leaflet map served by the app itself, no CDN). It returns a
   :class:`Lieu`, or None while nothing valid is chosen.
@@ -28,9 +28,8 @@ from typing import Any
 
 import streamlit as st
 
-from ecosysteme.errors import DonneeInvalide, Emplacement
-from ecosysteme.geocodage import ErreurGeocodage, GeocodageIndisponible, Resultat, geocoder
-from ecosysteme.semaine import (
+from ecosysteme.domaine.erreurs import DonneeInvalide, Emplacement
+from ecosysteme.domaine.semaine import (
     EXEMPLE_OSM,
     MAX_PLAGES,
     NOMS_JOURS,
@@ -44,8 +43,9 @@ from ecosysteme.semaine import (
     raison_hors_grille,
     vers_osm,
 )
+from ecosysteme.domaine.validation import EN_METRES, coordonnees, en_france, nombre, ressemble_lambert93
+from ecosysteme.sources.geocodage import ErreurGeocodage, GeocodageIndisponible, Resultat, geocoder
 from ecosysteme.ui.texte import md
-from ecosysteme.validation import EN_METRES, coordonnees, en_france, nombre, ressemble_lambert93
 
 #: Label of the raw field.
 LIBELLE_BRUT = "Horaires (format OpenStreetMap)"
@@ -489,7 +489,7 @@ def _par_carte(cle: str, etat: dict[str, Any], fond: Mapping[str, Any] | None) -
     import folium
     from streamlit_folium import st_folium
 
-    from ecosysteme.carte.actifs import NOMS_CSS_CARTE, NOMS_JS_CARTE, actifs_statiques
+    from ecosysteme.cartes.actifs import NOMS_CSS_CARTE, NOMS_JS_CARTE, actifs_statiques
     from ecosysteme.ui.carte import installer_actifs
 
     installer_actifs()

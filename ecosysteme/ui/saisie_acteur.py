@@ -12,10 +12,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ecosysteme import standard
-from ecosysteme.doublons import semblables
-from ecosysteme.inventaire import LIBELLES, ErreursFormulaire
-from ecosysteme.models import Acteur, Categorie
+from ecosysteme.domaine import standard
+from ecosysteme.domaine.modeles import Acteur, Categorie
+from ecosysteme.inventaire.doublons import semblables
+from ecosysteme.inventaire.tableau import LIBELLES, ErreursFormulaire
 from ecosysteme.ui import saisie
 from ecosysteme.ui.texte import md
 

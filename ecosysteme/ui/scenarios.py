@@ -9,14 +9,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ecosysteme import standard
-from ecosysteme.coverage import Parametres, filtre, tous_les_filtres
-from ecosysteme.errors import EcosystemeError
-from ecosysteme.models import Categorie
-from ecosysteme.reglages import LIBELLE_DISTANCE
-from ecosysteme.scenarios import Scenario, SiteHypothetique, comparer, comparer_scenarios
-from ecosysteme.semaine import erreur_osm
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.analyse.couverture import Parametres, filtre, tous_les_filtres
+from ecosysteme.analyse.scenarios import Scenario, SiteHypothetique, comparer, comparer_scenarios
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine import standard
+from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.modeles import Categorie
+from ecosysteme.domaine.reglages import LIBELLE_DISTANCE
+from ecosysteme.domaine.semaine import erreur_osm
 from ecosysteme.ui import donnees, editeur, territoire
 from ecosysteme.ui.texte import md
 

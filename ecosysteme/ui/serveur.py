@@ -30,7 +30,7 @@ def _attendre_runtime(delai: float = 60.0) -> bool:
 def prechauffer() -> None:
     """Import the pages' modules and fill the caches of the default view (région shown first,
     coverage at 1,000 m, map layers). Any failure is logged: the pages then do the work."""
-    from ecosysteme.errors import EcosystemeError
+    from ecosysteme.domaine.erreurs import EcosystemeError
 
     if not _attendre_runtime():
         return
@@ -38,7 +38,7 @@ def prechauffer() -> None:
     try:
         # not streamlit_folium: a component must be declared from a page (declared here, its
         # files were not served: « source error - 404 »)
-        from ecosysteme.selection import Selection, filtrer, regions_presentes
+        from ecosysteme.analyse.selection import Selection, filtrer, regions_presentes
         from ecosysteme.ui import accueil, carte, donnees, lacunes  # noqa: F401
 
         carte.installer_actifs()
@@ -73,7 +73,7 @@ def _adresse_demandee(arguments: list[str]) -> str:
 def main() -> None:
     from streamlit.web import cli
 
-    from ecosysteme.config import refus_adresse
+    from ecosysteme.domaine.config import refus_adresse
 
     refus = refus_adresse(_adresse_demandee(sys.argv[1:]))
     if refus is not None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ecosysteme import catalog
-from ecosysteme.errors import EcosystemeError
-from ecosysteme.store import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.sources import catalogue as catalog
 from ecosysteme.ui import donnees
 
 _COUCHES = {

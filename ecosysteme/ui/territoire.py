@@ -8,10 +8,10 @@ from typing import Any
 
 import streamlit as st
 
-from ecosysteme.carte.geometrie import contours
-from ecosysteme.regions import REGIONS, departements
-from ecosysteme.selection import Selection, Vue, chercher_epci, filtrer, regions_presentes
-from ecosysteme.summary import sirens
+from ecosysteme.analyse.resume import sirens
+from ecosysteme.analyse.selection import Selection, Vue, chercher_epci, filtrer, regions_presentes
+from ecosysteme.cartes.geometrie import contours
+from ecosysteme.domaine.regions import REGIONS, departements
 from ecosysteme.ui import donnees
 
 TOUS = "(tous)"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ecosysteme.validation import sans_controles
+from ecosysteme.domaine.validation import sans_controles
 
 _SPECIAUX = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=@])")
 #: Streamlit's Markdown turns ``http://…``, ``www.…`` and e-mail addresses into links after

@@ -10,16 +10,16 @@ import streamlit as st
 from matplotlib.figure import Figure
 from streamlit_folium import st_folium
 
-from ecosysteme import standard
-from ecosysteme.carte.actifs import actifs_statiques, html_autonome
-from ecosysteme.carte.totem import carte_totem
-from ecosysteme.errors import EcosystemeError
+from ecosysteme.analyse.totem import Explication, Resultat, totem_epci
+from ecosysteme.cartes.actifs import actifs_statiques, html_autonome
+from ecosysteme.cartes.totem import carte_totem
+from ecosysteme.depot import ouvrir_depot
+from ecosysteme.domaine import standard
+from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.reglages import LIBELLE_DISTANCE
 from ecosysteme.exports.cartes import Orientation, ligne_sources
+from ecosysteme.exports.tableaux import csv_octets
 from ecosysteme.exports.vues import SOURCES_DEFAUT, carte_totem_document, precision_totem
-from ecosysteme.reglages import LIBELLE_DISTANCE
-from ecosysteme.sorties import csv_octets
-from ecosysteme.store import ouvrir_depot
-from ecosysteme.totem import Explication, Resultat, totem_epci
 from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.carte import installer_actifs
 from ecosysteme.ui.export_carte import bloc_export

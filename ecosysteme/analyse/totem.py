@@ -1,0 +1,812 @@
+"""The lieu totem (DESIGN §5): where p new sites would newly cover the most QPV residents.
+
+Maximal covering location problem, exact. A QPV is covered by a site when the distance from the
+site's point to the QPV polygon (holes respected, boundary inside, 0 inside) is at most the
+radius, measured in the territory's metric CRS (``coverage.paires``). Existing active actors
+matching the chosen service(s) count as already covering: a QPV they reach adds nothing. The
+objective is the number of residents (``population``) of the QPV newly covered, each QPV counted
+once; a QPV without population counts 0 and is reported (« population inconnue »).
+
+Candidates are existing actors that could be upgraded (:func:`candidats_acteurs`), points the
+user gives (:func:`candidats_points`, :func:`candidats_fichier`) and the centres of a regular grid
+over the communes holding a QPV (:func:`candidats_grille`); all share the columns ``id``,
+``libelle``, ``origine`` (acteur, point, grille) and a point geometry in EPSG:4326.
+
+Model (:func:`implanter`): one sparse integer program for HiGHS (``highspy``), after reduction
+(QPV already covered, without residents or out of reach dropped; candidates reaching nothing,
+identical columns and dominated columns dropped — an optimal set can always swap a dominated
+candidate for the one dominating it). Binary ``x_j`` per candidate, ``y_i`` in [0, 1] per QPV
+still to cover (integral at the optimum since the ``x`` are), maximise Σ w_i y_i subject to
+y_i ≤ Σ_{j reaches i} x_j and Σ x_j ≤ p (« ≤ »: a site that adds no resident is not proposed).
+Ties between optimal sets are broken by candidate identifier: each candidate costs ε·rank in
+the objective (rank in identifier order, ε·Σ ranks < 1/2, so the residents are never traded),
+and the solver must close the gap below ε/2.
+
+Explanations (:func:`expliquer`): per chosen site, the QPV it reaches (residents, distance,
+newly or already covered), the residents it newly covers (a QPV reached by several chosen sites
+is assigned to the nearest of them, ties by identifier, so the per-site numbers add up to the
+objective), the existing matching actors within the radius it would duplicate, and the best
+alternatives (the objective if this site were replaced by another candidate).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import highspy
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+from scipy.sparse import csc_matrix, csr_matrix, hstack, vstack
+from scipy.sparse import eye as speye
+
+from ecosysteme.analyse.couverture import Filtre, filtre, filtrer_acteurs, paires
+from ecosysteme.domaine.erreurs import DonneeInvalide, EcosystemeError, Emplacement, FichierInvalide
+from ecosysteme.domaine.projection import (
+    TERRITOIRES,
+    exiger_geographique,
+    territoires_des_points,
+    territoires_par_qpv,
+)
+
+Origine = Literal["acteur", "point", "grille"]
+COLONNES_CANDIDATS = ("id", "libelle", "origine", "geometry")
+
+#: Above this many non-zeros in the reduced model (QPV × candidate pairs left after reduction),
+#: :func:`implanter` answers with the greedy pass and its gap to the LP bound instead of the
+#: integer program. Measured on this 2-core machine (26/11/2026, HiGHS 1.15, p = 3 and 10):
+#: geographic instances reduce a lot (dominated candidates go) — 1,584 QPV × 120,000 candidates
+#: within 2.5 km (576,388 pairs) reduce to 19,894 non-zeros, solved to optimality in 0.6–0.8 s;
+#: unstructured worst cases (random sets of 8–10 QPV per candidate, nothing dominated): 40,000
+#: non-zeros 1.6–3.1 s, 160,000 non-zeros 8–14 s, 500,000 non-zeros still open after 60 s. Hence
+#: exact up to 200,000 non-zeros (≤ ≈ 15 s in the worst case), greedy above; ``delai_s`` also
+#: bounds any exact solve, whose gap is then reported.
+NNZ_EXACT_MAX = 200_000
+
+
+# --- candidates -------------------------------------------------------------------------------
+
+
+def _cadre_candidats(
+    ids: Sequence[str], libelles: Sequence[str], origine: Origine, lon: np.ndarray, lat: np.ndarray
+) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "id": pd.Series(list(ids), dtype=object),
+            "libelle": pd.Series(list(libelles), dtype=object),
+            "origine": pd.Series([origine] * len(ids), dtype=object),
+        },
+        geometry=gpd.points_from_xy(np.asarray(lon, float), np.asarray(lat, float)),
+        crs=4326,
+    )
+
+
+def candidats_acteurs(
+    acteurs: gpd.GeoDataFrame | pd.DataFrame, filtres: Sequence[Filtre] = ()
+) -> gpd.GeoDataFrame:
+    """Existing active actors (any category, or those matching ``filtres``) as candidate sites:
+    ``id`` the actor's, ``libelle`` its name, its own point. Actors without coordinates (a
+    mobile service known by its stops only) cannot host a fixed site and are left out."""
+    actifs = filtrer_acteurs(
+        gpd.GeoDataFrame(acteurs) if isinstance(acteurs, pd.DataFrame) else acteurs, filtres
+    )
+    if "longitude" in actifs.columns and "latitude" in actifs.columns:
+        lon = pd.to_numeric(actifs["longitude"], errors="coerce").to_numpy(dtype=float)
+        lat = pd.to_numeric(actifs["latitude"], errors="coerce").to_numpy(dtype=float)
+    elif isinstance(actifs, gpd.GeoDataFrame) and actifs.geometry.name in actifs.columns and len(actifs):
+        exiger_geographique(actifs, "acteurs")
+        g = actifs.geometry.to_numpy()
+        vide = shapely.is_empty(g) | shapely.is_missing(g)
+        lon = np.where(vide, np.nan, shapely.get_x(np.where(vide, shapely.Point(0, 0), g)))
+        lat = np.where(vide, np.nan, shapely.get_y(np.where(vide, shapely.Point(0, 0), g)))
+    else:
+        lon = lat = np.full(len(actifs), np.nan)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    ids = actifs["id"].astype(str).to_numpy()[ok] if "id" in actifs.columns else np.array([], dtype=object)
+    noms = (
+        actifs["nom"].fillna("").astype(str).to_numpy()[ok]
+        if "nom" in actifs.columns
+        else np.full(int(ok.sum()), "", dtype=object)
+    )
+    return _trier(_cadre_candidats(list(ids), list(noms), "acteur", lon[ok], lat[ok]))
+
+
+def candidats_points(points: pd.DataFrame, *, fichier: str | None = None) -> gpd.GeoDataFrame:
+    """Points or geocoded addresses given by the user: columns ``longitude``, ``latitude``
+    (EPSG:4326), ``libelle`` and optionally ``id`` (else ``point-1``, ``point-2``… in row
+    order). A missing or impossible coordinate is refused with its row and field."""
+    for col in ("longitude", "latitude"):
+        if col not in points.columns:
+            raise FichierInvalide(
+                f"colonne « {col} » absente : longitude et latitude (WGS84) sont attendues.",
+                Emplacement(fichier, champ=col),
+            )
+    lon = pd.to_numeric(points["longitude"], errors="coerce").to_numpy(dtype=float)
+    lat = pd.to_numeric(points["latitude"], errors="coerce").to_numpy(dtype=float)
+    for k in range(len(points)):
+        for col, v, borne in (("longitude", lon[k], 180.0), ("latitude", lat[k], 90.0)):
+            if not np.isfinite(v) or abs(v) > borne:
+                brut = points[col].iloc[k]
+                raise DonneeInvalide(
+                    f"{col} « {brut} » invalide : un nombre entre −{borne:g} et {borne:g} est attendu "
+                    "(degrés WGS84).",
+                    Emplacement(fichier, k + 1, col),
+                )
+    if "id" in points.columns:
+        ids = [str(v) for v in points["id"]]
+    else:
+        ids = [f"point-{k + 1}" for k in range(len(points))]
+    if len(set(ids)) != len(ids):
+        double = next(i for i in ids if ids.count(i) > 1)
+        k = ids.index(double, ids.index(double) + 1)
+        raise DonneeInvalide(f"identifiant « {double} » en double.", Emplacement(fichier, k + 1, "id"))
+    libelles = (
+        [v if isinstance(v, str) and v else i for v, i in zip(points["libelle"], ids, strict=True)]
+        if "libelle" in points.columns
+        else ids
+    )
+    return _trier(_cadre_candidats(ids, libelles, "point", lon, lat))
+
+
+def candidats_fichier(chemin: Path) -> gpd.GeoDataFrame:
+    """Candidate points read from a file (CSV, XLSX, JSON, GeoJSON, GeoPackage): point
+    geometries or ``longitude``/``latitude`` columns; ``libelle`` (else ``nom``, ``adresse``)."""
+    from ecosysteme.sources.lecture import lire_table
+
+    table = lire_table(Path(chemin))
+    lignes = pd.DataFrame(table.lignes, columns=table.colonnes)
+    if table.points is not None and ("longitude" not in lignes.columns or "latitude" not in lignes.columns):
+        lignes["longitude"] = [p[0] if p else None for p in table.points]
+        lignes["latitude"] = [p[1] if p else None for p in table.points]
+    if "libelle" not in lignes.columns:
+        for autre in ("nom", "adresse"):
+            if autre in lignes.columns:
+                lignes["libelle"] = lignes[autre]
+                break
+    return candidats_points(lignes, fichier=table.fichier)
+
+
+def candidats_grille(
+    communes: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame, pas_m: float = 200.0
+) -> gpd.GeoDataFrame:
+    """Centres of the cells of a regular grid (``pas_m`` metres, aligned on multiples of the
+    step in the territory's metric CRS) lying inside the communes that hold part of a QPV.
+    ``id`` is ``grille-EPSG-X-Y`` (the centre in that CRS), ``libelle`` names the commune."""
+    if pas_m <= 0:
+        raise EcosystemeError("le pas de la grille doit être positif, en mètres.")
+    exiger_geographique(communes, "communes")
+    exiger_geographique(qpv, "QPV")
+    geoms = communes.geometry.to_numpy()
+    valides = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not len(qpv) or not valides.any():
+        return _trier(_cadre_candidats([], [], "grille", np.array([]), np.array([])))
+    arbre = shapely.STRtree(geoms[valides])
+    _, touchees = arbre.query(qpv.geometry.to_numpy(), predicate="intersects")
+    rangs = np.flatnonzero(valides)[np.unique(touchees)]
+    choisies = communes.iloc[rangs]
+    noms = choisies["nom"].astype(str).to_numpy() if "nom" in choisies.columns else np.full(len(rangs), "")
+    ids: list[str] = []
+    libelles: list[str] = []
+    lon_l: list[np.ndarray] = []
+    lat_l: list[np.ndarray] = []
+    for territoire, commune, nom in zip(
+        territoires_par_qpv(choisies), choisies.geometry.to_numpy(), noms, strict=True
+    ):
+        epsg = territoire.epsg
+        poly = shapely.transform(commune, _vers_metrique(epsg))
+        x0, y0, x1, y1 = shapely.bounds(poly)
+        xs = np.arange(math.floor(x0 / pas_m) * pas_m + pas_m / 2, x1, pas_m)
+        ys = np.arange(math.floor(y0 / pas_m) * pas_m + pas_m / 2, y1, pas_m)
+        gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
+        dedans = shapely.contains_xy(poly, gx, gy)
+        gx, gy = gx[dedans], gy[dedans]
+        lo, la = _vers_wgs84(epsg).transform(gx, gy)
+        ids += [f"grille-{epsg}-{x:.0f}-{y:.0f}" for x, y in zip(gx, gy, strict=True)]
+        libelles += [f"maille de {pas_m:g} m, {nom}"] * len(gx)
+        lon_l.append(np.asarray(lo, float))
+        lat_l.append(np.asarray(la, float))
+    out = _cadre_candidats(ids, libelles, "grille", np.concatenate(lon_l), np.concatenate(lat_l))
+    return _trier(out.drop_duplicates("id"))
+
+
+def _trier(c: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return c.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+@lru_cache(maxsize=32)
+def _transformateur(de: int, vers: int) -> Transformer:
+    return Transformer.from_crs(de, vers, always_xy=True)
+
+
+def _vers_wgs84(epsg: int) -> Transformer:
+    return _transformateur(epsg, 4326)
+
+
+def _vers_metrique(epsg: int) -> Any:
+    tr = _transformateur(4326, epsg)
+    return lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1]))
+
+
+# --- coverage matrix ----------------------------------------------------------------------------
+
+
+def _points(c: gpd.GeoDataFrame | pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    if "longitude" in c.columns and "latitude" in c.columns:
+        return c["longitude"].to_numpy(dtype=float), c["latitude"].to_numpy(dtype=float)
+    g = c.geometry.to_numpy()
+    return shapely.get_x(g), shapely.get_y(g)
+
+
+def _verifier_candidats(candidats: gpd.GeoDataFrame) -> None:
+    manque = [c for c in ("id", "libelle", "origine") if c not in candidats.columns]
+    if manque:
+        raise EcosystemeError(f"candidats : colonne(s) absente(s) : {', '.join(manque)}.")
+    exiger_geographique(candidats, "candidats")
+    ids = candidats["id"].astype(str)
+    if ids.duplicated().any():
+        raise EcosystemeError(f"candidats : identifiant « {ids[ids.duplicated()].iloc[0]} » en double.")
+    g = candidats.geometry.to_numpy()
+    mauvais = shapely.is_missing(g) | shapely.is_empty(g) | (shapely.get_type_id(g) != 0)
+    if mauvais.any():
+        raise EcosystemeError(f"candidat « {ids[mauvais].iloc[0]} » : un point est attendu.")
+
+
+def matrice_couverture(
+    qpv: gpd.GeoDataFrame, candidats: gpd.GeoDataFrame, rayon: float
+) -> tuple[csr_matrix, pd.DataFrame]:
+    """Which candidate reaches which QPV within ``rayon`` metres of its polygon.
+
+    Returns the QPV × candidate boolean matrix (rows in ``qpv`` order, columns in ``candidats``
+    order) and its pairs: ``i`` (row), ``j`` (column), ``code_qp``, ``id``, ``distance_m``
+    (exact distance to the polygon, 0 inside; measured by ``coverage.paires`` in the metric CRS
+    of the QPV's territory, one STRtree query, a candidate serving its own territory only).
+    """
+    if rayon <= 0:
+        raise EcosystemeError("le rayon doit être positif, en mètres.")
+    exiger_geographique(qpv, "QPV")
+    _verifier_candidats(candidats)
+    codes = qpv["code_qp"].astype(str)
+    if codes.duplicated().any():
+        raise EcosystemeError(f"QPV « {codes[codes.duplicated()].iloc[0]} » en double.")
+    lon, lat = _points(candidats)
+    ids = candidats["id"].astype(str).to_numpy(dtype=object)
+    p = paires(qpv, pd.DataFrame({"id": ids, "longitude": lon, "latitude": lat}), rayon)
+    i = pd.Index(codes.to_numpy()).get_indexer(p["code_qp"].to_numpy())
+    j = pd.Index(ids).get_indexer(p["id"].to_numpy())
+    p.insert(0, "j", j)
+    p.insert(0, "i", i)
+    mat = csr_matrix(
+        (np.ones(len(p), dtype=np.int8), (i, j)), shape=(len(qpv), len(candidats)), dtype=np.int8
+    )
+    return mat, p
+
+
+# --- the model ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Resultat:
+    """The answer of :func:`implanter`.
+
+    ``objectif``: residents newly covered by the chosen sites; ``borne``: an upper bound of the
+    best possible (the solver's dual bound, or the LP bound for the greedy answer); ``ecart``:
+    (borne − objectif) / borne (0 when proven optimal); ``statut``: « optimal », « limite de
+    temps » (best found when the time ran out) or « glouton » (model above ``NNZ_EXACT_MAX``).
+    """
+
+    choisis: tuple[str, ...]
+    objectif: int
+    borne: float
+    ecart: float
+    statut: str
+    methode: str
+    rayon: float
+    sites: int
+    #: One row per QPV: code_qp, lib_qp, population (Int64), population_inconnue,
+    #: deja_couvert (by an existing matching actor), couvert (after the chosen sites).
+    qpv: pd.DataFrame
+    #: The candidates (id, libelle, origine, geometry 4326, habitants_seul: residents newly
+    #: covered by this candidate alone), sorted by id.
+    candidats: gpd.GeoDataFrame
+    #: Candidate pairs within the radius: i, j, code_qp, id, distance_m.
+    paires: pd.DataFrame
+    #: Existing active actors matching the filter (the offer already there).
+    existants: gpd.GeoDataFrame
+    #: Their pairs within the radius: code_qp, id, distance_m.
+    paires_existants: pd.DataFrame
+    avertissements: tuple[str, ...] = ()
+    #: Size of the reduced model: QPV rows, candidate columns, non-zeros; seconds per phase.
+    taille: dict[str, int] = field(default_factory=dict)
+    durees: dict[str, float] = field(default_factory=dict)
+    matrice: csr_matrix | None = None
+
+
+def _population(qpv: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    if "population" not in qpv.columns:
+        raise EcosystemeError("QPV : colonne « population » absente (importez les populations des QPV).")
+    pop = pd.to_numeric(qpv["population"], errors="coerce")
+    inconnue = pop.isna().to_numpy()
+    w = pop.fillna(0).to_numpy(dtype=float)
+    if (w < 0).any():
+        raise EcosystemeError(f"QPV « {qpv['code_qp'].iloc[int(np.argmax(w < 0))]} » : population négative.")
+    return w, inconnue
+
+
+def implanter(
+    qpv: gpd.GeoDataFrame,
+    candidats: gpd.GeoDataFrame,
+    existants: gpd.GeoDataFrame | pd.DataFrame,
+    *,
+    rayon: float = 1000.0,
+    sites: int = 1,
+    filtres: Sequence[Filtre] = (),
+    delai_s: float = 60.0,
+    nnz_exact_max: int = NNZ_EXACT_MAX,
+) -> Resultat:
+    """Choose at most ``sites`` candidates maximising the residents of QPV newly covered within
+    ``rayon`` metres; ``existants`` matching ``filtres`` (active only) already cover.
+
+    Exact (HiGHS, proven optimal, ties by candidate id) when the reduced model holds at most
+    ``nnz_exact_max`` non-zeros (see ``NNZ_EXACT_MAX`` for the measured sizes); above, the
+    greedy pass (largest gain first, ties by id) with its gap to the LP bound. A solve stopped
+    by ``delai_s`` returns the better of the solver's best and the greedy set, with the gap.
+    """
+    if sites < 1:
+        raise EcosystemeError("le nombre de sites doit être au moins 1.")
+    debut = time.perf_counter()
+    candidats = _trier(candidats)
+    w, inconnue = _population(qpv)
+    offre = filtrer_acteurs(
+        existants if isinstance(existants, gpd.GeoDataFrame) else gpd.GeoDataFrame(existants), filtres
+    )
+    p_exist = paires(qpv, offre, rayon)
+    deja = qpv["code_qp"].astype(str).isin(p_exist["code_qp"]).to_numpy()
+    mat, p_cand = matrice_couverture(qpv, candidats, rayon)
+    t_mat = time.perf_counter()
+    poids = np.where(deja, 0.0, w)
+    choix, statut, borne, taille, methode = resoudre(
+        mat, poids, sites, delai_s=delai_s, nnz_exact_max=nnz_exact_max
+    )
+    t_sol = time.perf_counter()
+    ids = candidats["id"].astype(str).to_numpy()
+    couvert = deja.copy()
+    if len(choix):
+        couvert |= np.asarray(mat[:, choix].sum(axis=1)).ravel() > 0
+    objectif = int(round(float(poids[couvert & ~deja].sum())))
+    ecart = 0.0 if borne <= 0 else max(0.0, (borne - objectif) / borne)
+    seul = np.asarray(mat.T.astype(np.float64) @ poids).ravel()
+    cands = candidats.copy()
+    cands["habitants_seul"] = np.rint(seul).astype(np.int64)
+    avert: list[str] = []
+    if inconnue.any():
+        codes_inc = ", ".join(qpv["code_qp"].astype(str).to_numpy()[inconnue])
+        avert.append(f"population inconnue, comptée 0 habitant : {codes_inc}.")
+    if len(choix) < sites:
+        avert.append(
+            f"{len(choix)} site(s) retenu(s) sur {sites} demandés : "
+            "un site de plus n'ajouterait aucun habitant."
+        )
+    if statut != "optimal":
+        avert.append(
+            f"solution {statut} : au plus {ecart:.1%} sous l'optimum (borne {borne:,.0f} habitants)."
+        )
+    lib = qpv["lib_qp"].astype(str).to_numpy() if "lib_qp" in qpv.columns else np.full(len(qpv), "")
+    table_qpv = pd.DataFrame(
+        {
+            "code_qp": qpv["code_qp"].astype(str).to_numpy(),
+            "lib_qp": lib,
+            "population": pd.Series(np.rint(w).astype(np.int64), dtype="Int64").mask(inconnue).array,
+            "population_inconnue": inconnue,
+            "deja_couvert": deja,
+            "couvert": couvert,
+        }
+    )
+    return Resultat(
+        choisis=tuple(ids[choix]),
+        objectif=objectif,
+        borne=float(borne),
+        ecart=ecart,
+        statut=statut,
+        methode=methode,
+        rayon=float(rayon),
+        sites=sites,
+        qpv=table_qpv,
+        candidats=cands,
+        paires=p_cand,
+        existants=offre,
+        paires_existants=p_exist,
+        avertissements=tuple(avert),
+        taille=taille,
+        durees={"matrice_s": t_mat - debut, "resolution_s": t_sol - t_mat},
+        matrice=mat,
+    )
+
+
+def reduire(mat: csr_matrix, poids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (QPV with residents to gain) and columns (candidates, in index order) worth keeping:
+    columns reaching none of those rows, columns identical to an earlier one and columns whose
+    rows are strictly contained in another's are dropped (an optimal set keeps its value when a
+    dropped column is swapped for the one kept)."""
+    lignes = np.flatnonzero(poids > 0)
+    sous = csc_matrix(mat[lignes])
+    colonnes = np.flatnonzero(np.diff(sous.indptr) > 0)
+    lignes_utiles = np.flatnonzero(np.asarray(sous[:, colonnes].sum(axis=1)).ravel() > 0)
+    lignes = lignes[lignes_utiles]
+    sous = csc_matrix(sous[lignes_utiles][:, colonnes])
+    sous.sort_indices()
+    vus: set[bytes] = set()
+    uniques: list[int] = []
+    for k in range(sous.shape[1]):
+        cle = sous.indices[sous.indptr[k] : sous.indptr[k + 1]].tobytes()
+        if cle not in vus:
+            vus.add(cle)
+            uniques.append(k)
+    sous = csc_matrix(sous[:, uniques])
+    colonnes = colonnes[uniques]
+    # dominance: |rows(j) ∩ rows(k)| = |rows(j)| with k ≠ j (columns are now distinct)
+    degres = np.diff(csr_matrix(sous).indptr).astype(np.int64)
+    if len(colonnes) > 1 and int((degres**2).sum()) <= 20_000_000:
+        s = sous.astype(np.int32)
+        inter = (s.T @ s).tocoo()
+        tailles = np.diff(sous.indptr)
+        domine = (inter.row != inter.col) & (inter.data == tailles[inter.row])
+        garde = np.ones(len(colonnes), dtype=bool)
+        garde[np.unique(inter.row[domine])] = False
+        colonnes = colonnes[garde]
+    return lignes, colonnes
+
+
+def resoudre(
+    mat: csr_matrix,
+    poids: np.ndarray,
+    sites: int,
+    *,
+    delai_s: float = 60.0,
+    nnz_exact_max: int = NNZ_EXACT_MAX,
+) -> tuple[np.ndarray, str, float, dict[str, int], str]:
+    """The maximal covering set on a QPV × candidate matrix with row weights (0: nothing to
+    gain): (chosen column indices sorted, statut, upper bound, reduced size, method)."""
+    lignes, colonnes = reduire(mat, poids)
+    a = csc_matrix(mat[lignes][:, colonnes]).astype(np.float64)
+    w = poids[lignes]
+    taille = {"qpv": len(lignes), "candidats": len(colonnes), "non_zeros": int(a.nnz)}
+    if not len(colonnes):
+        return np.array([], dtype=np.int64), "optimal", 0.0, taille, "aucun calcul"
+    if len(colonnes) <= sites:
+        return np.sort(colonnes), "optimal", float(w.sum()), taille, "tous les candidats utiles"
+    glouton = _glouton(a, w, sites)
+    v_glouton = float(w[np.asarray(a[:, glouton].sum(axis=1)).ravel() > 0].sum())
+    if a.nnz > nnz_exact_max:
+        borne, _ = _highs(a, w, sites, delai_s=delai_s, entier=False)
+        statut = "optimal" if v_glouton >= borne - 0.5 else "glouton"
+        return np.sort(colonnes[glouton]), statut, max(borne, v_glouton), taille, "glouton"
+    borne, x = _highs(a, w, sites, delai_s=delai_s, entier=True)
+    choix = np.flatnonzero(x > 0.5)
+    valeur = float(w[np.asarray(a[:, choix].sum(axis=1)).ravel() > 0].sum())
+    statut = "optimal" if valeur >= borne - 0.5 else "limite de temps"
+    if v_glouton > valeur:
+        choix, valeur = glouton, v_glouton
+    return np.sort(colonnes[choix]), statut, max(borne, valeur), taille, "highs"
+
+
+def _glouton(a: csc_matrix, w: np.ndarray, sites: int) -> np.ndarray:
+    """Largest marginal gain first, ties by the smallest index (= identifier order)."""
+    reste = w.copy()
+    choix: list[int] = []
+    ar = csr_matrix(a)
+    gains = np.asarray(a.T @ reste).ravel()
+    for _ in range(sites):
+        j = int(np.argmax(gains))
+        if gains[j] <= 0:
+            break
+        choix.append(j)
+        rangs = a.indices[a.indptr[j] : a.indptr[j + 1]]
+        nouveaux = rangs[reste[rangs] > 0]
+        if len(nouveaux):
+            delta = np.zeros_like(reste)
+            delta[nouveaux] = reste[nouveaux]
+            gains -= np.asarray(ar.T @ delta).ravel()
+            reste[nouveaux] = 0.0
+        gains[j] = -1.0
+    return np.asarray(choix, dtype=np.int64)
+
+
+def _highs(
+    a: csc_matrix, w: np.ndarray, sites: int, *, delai_s: float, entier: bool
+) -> tuple[float, np.ndarray]:
+    """Solve max Σ w_i y_i, y_i ≤ Σ_j a_ij x_j, Σ x_j ≤ p, x binary (or in [0, 1] for the LP
+    bound), y in [0, 1]. Returns (upper bound on Σ w_i y_i, x)."""
+    nq, nc = a.shape
+    # tie-break by index: each column costs eps·(rank+1); the p chosen cost < 1/2 in all
+    eps = 0.5 / (sites * (nc + 1)) if entier else 0.0
+    contraintes = vstack(
+        [
+            hstack([-a, speye(nq, format="csc")]),
+            hstack([csc_matrix(np.ones((1, nc))), csc_matrix((1, nq))]),
+        ]
+    ).tocsc()
+    contraintes.sort_indices()
+    lp = highspy.HighsLp()
+    lp.num_col_ = nc + nq
+    lp.num_row_ = nq + 1
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.col_cost_ = np.concatenate([-eps * np.arange(1, nc + 1), w]).astype(np.float64)
+    lp.col_lower_ = np.zeros(nc + nq)
+    lp.col_upper_ = np.ones(nc + nq)
+    lp.row_lower_ = np.full(nq + 1, -highspy.kHighsInf)
+    lp.row_upper_ = np.concatenate([np.zeros(nq), [float(sites)]])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = contraintes.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = contraintes.indices.astype(np.int32)
+    lp.a_matrix_.value_ = contraintes.data.astype(np.float64)
+    lp.a_matrix_.num_col_ = nc + nq
+    lp.a_matrix_.num_row_ = nq + 1
+    if entier:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * nc + [highspy.HighsVarType.kContinuous] * nq
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(delai_s))
+    h.setOptionValue("random_seed", 0)
+    if entier:
+        h.setOptionValue("mip_rel_gap", 0.0)
+        h.setOptionValue("mip_abs_gap", eps / 2)
+    h.passModel(lp)
+    h.run()
+    etat = h.getModelStatus()
+    ok = {highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kTimeLimit}
+    if etat not in ok:
+        raise EcosystemeError(f"le solveur HiGHS a échoué : {h.modelStatusToString(etat)}.")
+    info = h.getInfo()
+    x = np.asarray(h.getSolution().col_value[:nc], dtype=float)
+    if entier:
+        if etat == highspy.HighsModelStatus.kTimeLimit and info.primal_solution_status == 0:
+            x = np.zeros(nc)
+        borne = float(info.mip_dual_bound) + eps * sites * (nc + 1)
+        if etat == highspy.HighsModelStatus.kOptimal:
+            borne = float(np.floor(info.mip_dual_bound + eps * sites * (nc + 1) + 1e-6))
+    else:
+        borne = float(info.objective_function_value)
+    return borne, x
+
+
+# --- explanations -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Explication:
+    """Why each chosen site: tables ready to export (:meth:`tableaux`)."""
+
+    #: One row per chosen site: id, libelle, origine, longitude, latitude, qpv_atteints,
+    #: habitants_atteints, habitants_nouveaux (residents newly covered and assigned to it),
+    #: acteurs_en_doublon.
+    sites: pd.DataFrame
+    #: One row per (site, QPV reached): id_site, code_qp, lib_qp, population,
+    #: population_inconnue, distance_m, etat, attribue (counted in this site's habitants_nouveaux).
+    qpv: pd.DataFrame
+    #: Existing matching actors within the radius of each site: id_site, id_acteur, nom, distance_m.
+    doublons: pd.DataFrame
+    #: The best other candidates if this site were replaced: id_site, rang, id_candidat,
+    #: libelle, origine, objectif (residents newly covered by the set with the swap), difference.
+    alternatives: pd.DataFrame
+    #: How a QPV reached by several chosen sites is counted.
+    regle: str = (
+        "un QPV atteint par plusieurs sites retenus est compté une fois, pour le site le plus proche "
+        "de son périmètre (à égalité, le premier identifiant)"
+    )
+
+    def tableaux(self) -> dict[str, pd.DataFrame]:
+        """The tables by name (for CSV/XLSX export)."""
+        return {
+            "sites": self.sites,
+            "qpv": self.qpv,
+            "doublons": self.doublons,
+            "alternatives": self.alternatives,
+        }
+
+
+ETAT_NOUVEAU = "nouvellement couvert"
+ETAT_AUTRE_SITE = "nouvellement couvert, compté pour un site retenu plus proche"
+ETAT_DEJA = "déjà couvert par l'offre existante"
+ETAT_INCONNU = "population inconnue"
+
+
+def expliquer(resultat: Resultat, *, alternatives: int = 3) -> Explication:
+    """Explain each chosen site of ``resultat`` (see :class:`Explication`); the sites'
+    ``habitants_nouveaux`` add up to ``resultat.objectif``."""
+    r = resultat
+    cands = r.candidats.set_index("id", drop=False)
+    choisis = list(r.choisis)
+    p = r.paires[r.paires["id"].isin(choisis)].copy()
+    infos = r.qpv.set_index("code_qp")
+    p["lib_qp"] = infos.loc[p["code_qp"], "lib_qp"].to_numpy()
+    p["population"] = infos.loc[p["code_qp"], "population"].to_numpy()
+    p["population_inconnue"] = infos.loc[p["code_qp"], "population_inconnue"].to_numpy(dtype=bool)
+    deja = infos.loc[p["code_qp"], "deja_couvert"].to_numpy(dtype=bool)
+    # each newly covered QPV to its nearest chosen site (ties: smallest id)
+    ordre = p.sort_values(["code_qp", "distance_m", "id"], kind="stable")
+    premier = ~ordre["code_qp"].duplicated()
+    attribue = pd.Series(False, index=p.index)
+    attribue[ordre.index[premier.to_numpy()]] = True
+    attribue &= ~pd.Series(deja, index=p.index)
+    p["attribue"] = attribue
+    p["etat"] = np.where(deja, ETAT_DEJA, np.where(p["attribue"], ETAT_NOUVEAU, ETAT_AUTRE_SITE))
+    p.loc[p["population_inconnue"].to_numpy() & ~deja, "etat"] = ETAT_INCONNU
+    table_qpv = (
+        p.rename(columns={"id": "id_site"})[
+            [
+                "id_site",
+                "code_qp",
+                "lib_qp",
+                "population",
+                "population_inconnue",
+                "distance_m",
+                "etat",
+                "attribue",
+            ]
+        ]
+        .sort_values(["id_site", "distance_m", "code_qp"], kind="stable")
+        .reset_index(drop=True)
+    )
+    pop = pd.to_numeric(table_qpv["population"]).fillna(0)
+    nouveaux = pop.where(table_qpv["attribue"], 0).groupby(table_qpv["id_site"]).sum()
+    atteints = pop.groupby(table_qpv["id_site"]).sum()
+    n_qpv = table_qpv.groupby("id_site").size()
+    doublons = _doublons(r, choisis)
+    n_doublons = doublons.groupby("id_site").size()
+    lon, lat = _points(cands.loc[choisis]) if choisis else (np.array([]), np.array([]))
+    sites = pd.DataFrame(
+        {
+            "id": choisis,
+            "libelle": cands.loc[choisis, "libelle"].to_numpy() if choisis else [],
+            "origine": cands.loc[choisis, "origine"].to_numpy() if choisis else [],
+            "longitude": lon,
+            "latitude": lat,
+            "qpv_atteints": [int(n_qpv.get(s, 0)) for s in choisis],
+            "habitants_atteints": [int(atteints.get(s, 0)) for s in choisis],
+            "habitants_nouveaux": [int(nouveaux.get(s, 0)) for s in choisis],
+            "acteurs_en_doublon": [int(n_doublons.get(s, 0)) for s in choisis],
+        }
+    )
+    return Explication(sites, table_qpv, doublons, _alternatives(r, choisis, alternatives))
+
+
+def _doublons(r: Resultat, choisis: list[str]) -> pd.DataFrame:
+    """Existing matching actors whose point lies within the radius of each chosen site
+    (point-to-point, in the metric CRS of the site's territory); the site's own record aside."""
+    colonnes = ["id_site", "id_acteur", "nom", "distance_m"]
+    ex = r.existants
+    if not choisis or ex.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "distance_m" else object) for c in colonnes})
+    sel = r.candidats.set_index("id").loc[choisis]
+    slon, slat = _points(sel)
+    elon, elat = _points(ex)
+    ok = np.isfinite(elon) & np.isfinite(elat)
+    t_site = territoires_des_points(slon, slat)
+    t_ex = np.where(ok, territoires_des_points(np.nan_to_num(elon), np.nan_to_num(elat)), -2)
+    ids_ex = ex["id"].astype(str).to_numpy()
+    noms = ex["nom"].astype(str).to_numpy() if "nom" in ex.columns else np.full(len(ex), "")
+    lignes: list[dict[str, object]] = []
+    for k, s in enumerate(choisis):
+        if t_site[k] < 0:
+            continue
+        epsg = TERRITOIRES[t_site[k]].epsg
+        tr = _transformateur(4326, epsg)
+        memes = np.flatnonzero(t_ex == t_site[k])
+        sx, sy = tr.transform(slon[k], slat[k])
+        ex_x, ex_y = tr.transform(elon[memes], elat[memes])
+        d = np.hypot(np.asarray(ex_x) - sx, np.asarray(ex_y) - sy)
+        for m, dist in zip(memes, d, strict=True):
+            if dist <= r.rayon and ids_ex[m] != s:
+                lignes.append(
+                    {"id_site": s, "id_acteur": ids_ex[m], "nom": noms[m], "distance_m": float(dist)}
+                )
+    if not lignes:
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "distance_m" else object) for c in colonnes})
+    return (
+        pd.DataFrame(lignes)
+        .sort_values(["id_site", "distance_m", "id_acteur"], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def _alternatives(r: Resultat, choisis: list[str], k: int) -> pd.DataFrame:
+    """For each chosen site, the k candidates giving the best objective if they replaced it."""
+    colonnes = ["id_site", "rang", "id_candidat", "libelle", "origine", "objectif", "difference"]
+    if not choisis or k <= 0 or r.matrice is None:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in colonnes})
+    mat = r.matrice.astype(np.float64)
+    deja = r.qpv["deja_couvert"].to_numpy(dtype=bool)
+    w = pd.to_numeric(r.qpv["population"]).fillna(0).to_numpy(dtype=float)
+    ids = r.candidats["id"].astype(str).to_numpy()
+    rang = {s: int(np.flatnonzero(ids == s)[0]) for s in choisis}
+    lignes: list[dict[str, object]] = []
+    for s in choisis:
+        autres = [rang[t] for t in choisis if t != s]
+        couvert = deja.copy()
+        if autres:
+            couvert |= np.asarray(mat[:, autres].sum(axis=1)).ravel() > 0
+        base = float(w[couvert & ~deja].sum())
+        gains = np.asarray(mat.T @ np.where(couvert, 0.0, w)).ravel()
+        gains[[rang[t] for t in choisis]] = -np.inf
+        ordre = np.lexsort((np.arange(len(ids)), -gains))
+        ordre = ordre[np.isfinite(gains[ordre])][:k]
+        for n, j in enumerate(ordre, start=1):
+            score = int(round(base + gains[j]))
+            lignes.append(
+                {
+                    "id_site": s,
+                    "rang": n,
+                    "id_candidat": ids[j],
+                    "libelle": r.candidats["libelle"].iloc[j],
+                    "origine": r.candidats["origine"].iloc[j],
+                    "objectif": score,
+                    "difference": score - r.objectif,
+                }
+            )
+    if not lignes:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in colonnes})
+    return pd.DataFrame(lignes, columns=colonnes)
+
+
+# --- one EPCI from the store ----------------------------------------------------------------
+
+
+def totem_epci(
+    depot: Any,
+    siren: str,
+    *,
+    service: str | Sequence[str] | None = None,
+    rayon: float = 1000.0,
+    sites: int = 1,
+    candidats: str | Path | gpd.GeoDataFrame = "acteurs",
+    pas_m: float = 200.0,
+    delai_s: float = 60.0,
+    alternatives: int = 3,
+) -> tuple[Resultat, Explication]:
+    """The lieu totem of one EPCI from the store ``depot`` (a :class:`ecosysteme.depot.Depot`).
+
+    QPV: those of the EPCI. Existing offer: active actors matching ``service`` (any of them;
+    all active actors when None) wherever they are, QPV reached by geometry. Candidates:
+    ``"acteurs"`` (active actors of the EPCI's communes, any category), ``"grille"`` (cells of
+    ``pas_m`` metres over the EPCI's communes holding a QPV), a file of points, or the frame of
+    :func:`candidats_points` (points entered by the user).
+    """
+    if sites < 1 or sites > 10:
+        raise EcosystemeError("le nombre de sites doit être compris entre 1 et 10.")
+    qpv = depot.qpv(siren_epci=siren)
+    if qpv.empty:
+        raise EcosystemeError(f"aucun QPV pour l'EPCI « {siren} » dans le dépôt (SIREN à 9 chiffres ?).")
+    services = [service] if isinstance(service, str) else list(service or [])
+    filtres = tuple(filtre(f"service:{s}") for s in services)
+    x0, y0, x1, y1 = shapely.total_bounds(qpv.geometry.to_numpy())
+    marge_lat = rayon / 111_000.0 * 1.1
+    marge_lon = marge_lat / max(math.cos(math.radians(max(abs(y0), abs(y1)))), 0.1)
+    existants = depot.acteurs_gdf(bbox=(x0 - marge_lon, y0 - marge_lat, x1 + marge_lon, y1 + marge_lat))
+    if isinstance(candidats, str) and candidats == "acteurs":
+        from ecosysteme.analyse.resume import rattacher
+
+        communes = depot.communes(siren_epci=siren)
+        du_territoire = rattacher(depot.acteurs_gdf(siren_epci=siren), communes)
+        cands = candidats_acteurs(du_territoire[du_territoire["epci_geo"] == siren])
+    elif isinstance(candidats, str) and candidats == "grille":
+        cands = candidats_grille(depot.communes(siren_epci=siren), qpv, pas_m=pas_m)
+    elif isinstance(candidats, gpd.GeoDataFrame):
+        cands = candidats
+    elif isinstance(candidats, Path) or (isinstance(candidats, str) and Path(candidats).exists()):
+        cands = candidats_fichier(Path(candidats))
+    else:
+        raise EcosystemeError(
+            f"candidats « {candidats} » : « acteurs », « grille » ou un fichier de points existant attendu."
+        )
+    if cands.empty:
+        raise EcosystemeError("aucun candidat : aucun lieu possible pour le lieu totem.")
+    res = implanter(qpv, cands, existants, rayon=rayon, sites=sites, filtres=filtres, delai_s=delai_s)
+    return res, expliquer(res, alternatives=alternatives)

@@ -1,0 +1,34 @@
+"""The store: territories, actors, import batches and their journal (DESIGN §2).
+
+``ouvrir_depot(path)`` opens the GeoPackage store (``creer=True`` to create it); every backend
+implements the :class:`Depot` protocol.
+"""
+
+from ecosysteme.depot.geopackage import DepotGeoPackage, ouvrir_depot
+from ecosysteme.depot.interface import (
+    ActeurExisteDeja,
+    Action,
+    AnnulationImpossible,
+    BBox,
+    Codes,
+    CoucheInvalide,
+    Depot,
+    DepotOccupe,
+    EntreeHistorique,
+    Lot,
+)
+
+__all__ = [
+    "Action",
+    "ActeurExisteDeja",
+    "AnnulationImpossible",
+    "BBox",
+    "Codes",
+    "CoucheInvalide",
+    "Depot",
+    "DepotGeoPackage",
+    "DepotOccupe",
+    "EntreeHistorique",
+    "Lot",
+    "ouvrir_depot",
+]
