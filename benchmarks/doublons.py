@@ -64,6 +64,7 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from ecosysteme.domaine.projection import TERRITOIRES, territoires_des_points
+from ecosysteme.inventaire import doublons, doublons_cles, doublons_paires
 from ecosysteme.inventaire.doublons import (
     SEUIL_PROPOSITION,
     candidats,
@@ -71,7 +72,6 @@ from ecosysteme.inventaire.doublons import (
     normaliser_nom,
     score,
 )
-from ecosysteme.inventaire.tableau import doublons
 from ecosysteme.sources.importeurs.acteurs import convertir_table
 from ecosysteme.sources.importeurs.base import RapportImport
 from ecosysteme.sources.lecture import lire_table
@@ -98,12 +98,12 @@ def acteurs_reels() -> pd.DataFrame:
 
 def vider_caches() -> None:
     for f in (
-        doublons._plier,
-        doublons.normaliser_nom,
-        doublons._voie,
-        doublons._commune,
-        doublons._nom,
-        doublons._adresse,
+        doublons_cles._plier,
+        doublons_cles.normaliser_nom,
+        doublons_cles._voie,
+        doublons_cles._commune,
+        doublons_cles._nom,
+        doublons_cles._adresse,
     ):
         f.cache_clear()
 
@@ -175,7 +175,7 @@ def reference_geopandas(acteurs: pd.DataFrame) -> pd.DataFrame:
 
 def toutes_les_paires(acteurs: pd.DataFrame) -> pd.DataFrame:
     """Every pair of rows through the module's own scoring: what blocking would find at best."""
-    p = doublons._preparer(acteurs)
+    p = doublons_paires._preparer(acteurs)
     i, j = (np.array(x, dtype=np.int64) for x in zip(*combinations(range(len(acteurs)), 2), strict=True))
     cadre = doublons._evaluer(p, i, j, DISTANCE)
     return doublons._finir(p, cadre, (), SEUIL_PROPOSITION)

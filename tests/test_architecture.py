@@ -6,8 +6,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 RACINE = Path(__file__).resolve().parents[1]
 PAQUET = RACINE / "ecosysteme"
 
@@ -29,15 +27,18 @@ def _module(chemin: Path) -> str:
     return ".".join(parties)
 
 
-def _imports(chemin: Path) -> list[tuple[int, str]]:
+def _imports(chemin: Path, *, noms: bool = False) -> list[tuple[int, str]]:
     """Every ecosysteme module ``chemin`` imports, with its line (imports under ``if TYPE_CHECKING``
-    included: a type is a dependency too)."""
+    included: a type is a dependency too). ``noms``: ``from ecosysteme.ui import carte`` gives
+    ``ecosysteme.ui.carte`` (the name may be a module), not only ``ecosysteme.ui``."""
     arbre = ast.parse(chemin.read_text(encoding="utf-8"))
     trouves: list[tuple[int, str]] = []
     for noeud in ast.walk(arbre):
         if isinstance(noeud, ast.ImportFrom) and noeud.module and noeud.level == 0:
             if noeud.module == "ecosysteme":
                 trouves += [(noeud.lineno, f"ecosysteme.{a.name}") for a in noeud.names]
+            elif noeud.module.startswith("ecosysteme.") and noms:
+                trouves += [(noeud.lineno, f"{noeud.module}.{a.name}") for a in noeud.names]
             elif noeud.module.startswith("ecosysteme."):
                 trouves.append((noeud.lineno, noeud.module))
         elif isinstance(noeud, ast.Import):
@@ -86,30 +87,94 @@ def test_streamlit_seulement_dans_l_interface() -> None:
     assert not fautes, "Streamlit importé hors de ecosysteme/ui/ : " + ", ".join(fautes)
 
 
-@pytest.mark.xfail(strict=True, reason="en cours (issue 13) : éléments partagés vers ecosysteme/ui/widgets/")
+#: Modules and packages of ecosysteme/ui/ that are not a page's body: the shared elements
+#: (ui/widgets/), the data access, the navigation, the territory chooser, the server's launcher.
+PARTAGES_UI = {"__init__", "donnees", "texte", "nav", "serveur", "territoire", "widgets"}
+#: The server's launcher fills the pages' caches before the first visit: it may import them.
+LANCEUR_UI = "ecosysteme.ui.serveur"
+#: Lines of code of a module of ecosysteme/ui/ at most.
+TAILLE_UI = 300
+
+
+def _page(module: str) -> str | None:
+    """The page whose body holds ``module`` (a module or a package of ecosysteme/ui/):
+    « ecosysteme.ui.importation.lecture » → « importation »; None outside the pages."""
+    parties = module.split(".")
+    if len(parties) < 3 or parties[:2] != ["ecosysteme", "ui"] or parties[2] in PARTAGES_UI:
+        return None
+    return parties[2]
+
+
 def test_les_pages_n_importent_pas_d_autres_pages() -> None:
-    """A page's body (ecosysteme/ui/*.py) may use the shared widgets (ecosysteme/ui/widgets/) and
-    the data access (donnees, texte), never another page's body."""
-    pages = {p.stem for p in (PAQUET / "ui").glob("*.py")} - PARTAGES_UI
+    """A page's body (ecosysteme/ui/<page>.py, or the package ecosysteme/ui/<page>/) may use the
+    shared widgets (ecosysteme/ui/widgets/) and the data access (donnees, texte, territoire),
+    never another page's body; the widgets and the data access use no page at all."""
     fautes = []
-    for chemin in sorted((PAQUET / "ui").glob("*.py")):
-        for ligne, importe in _imports(chemin):
-            nom = importe.rsplit(".", 1)[-1]
-            if importe.startswith("ecosysteme.ui.") and nom in pages and nom != chemin.stem:
-                fautes.append(f"ui/{chemin.name}:{ligne} importe la page {nom}")
+    for chemin in sorted((PAQUET / "ui").rglob("*.py")):
+        module = _module(chemin)
+        if module == LANCEUR_UI:
+            continue
+        page = _page(module)
+        for ligne, importe in _imports(chemin, noms=True):
+            cible = _page(importe)
+            if cible is not None and cible != page:
+                fautes.append(f"{chemin.relative_to(PAQUET)}:{ligne} importe la page {cible}")
     assert not fautes, "\n".join(fautes)
 
 
-#: Modules of ecosysteme/ui/ that are not a page's body.
-PARTAGES_UI = {"__init__", "donnees", "texte", "nav", "serveur", "territoire"}
+def test_les_pages_streamlit_sont_minces() -> None:
+    """app.py and pages/*.py set the page up and call the body of their page in ecosysteme/ui/:
+    they import Streamlit and ecosysteme.ui only."""
+    fautes = []
+    for chemin in [RACINE / "app.py", *sorted((RACINE / "pages").glob("*.py"))]:
+        arbre = ast.parse(chemin.read_text(encoding="utf-8"))
+        for noeud in ast.walk(arbre):
+            if isinstance(noeud, ast.ImportFrom) and noeud.module not in (
+                "__future__",
+                "streamlit",
+                "ecosysteme.ui",
+            ):
+                fautes.append(f"{chemin.relative_to(RACINE)}:{noeud.lineno} importe {noeud.module}")
+            elif isinstance(noeud, ast.Import) and any(
+                a.name not in ("logging", "streamlit") for a in noeud.names
+            ):
+                fautes.append(f"{chemin.relative_to(RACINE)}:{noeud.lineno}")
+    assert not fautes, "\n".join(fautes)
 
 
-@pytest.mark.xfail(strict=True, reason="en cours (issue 13) : dépôt GeoPackage et gros modules à découper")
-@pytest.mark.parametrize("limite", [600])
-def test_taille_des_modules(limite: int) -> None:
-    """Lines of code (no blank line, comment or docstring) per module."""
-    trop = {m: n for m, n in lignes_de_code().items() if n > limite}
+def test_taille_des_modules_de_l_interface() -> None:
+    """Every module of ecosysteme/ui/ (pages' bodies, their steps, the widgets) stays readable."""
+    trop = {m: n for m, n in lignes_de_code().items() if m.startswith("ui/") and n > TAILLE_UI}
     assert not trop, trop
+
+
+#: Code lines (no blank line, comment or docstring): the largest module, and the size above which
+#: at most ``GROS_MODULES_MAX`` modules may stand.
+TAILLE_MAX = 600
+TAILLE_GROS = 400
+GROS_MODULES_MAX = 5
+
+
+def test_taille_des_modules() -> None:
+    tailles = lignes_de_code()
+    trop = {m: n for m, n in tailles.items() if n > TAILLE_MAX}
+    assert not trop, trop
+    gros = sorted((n, m) for m, n in tailles.items() if n > TAILLE_GROS)
+    assert len(gros) <= GROS_MODULES_MAX, gros
+
+
+def test_taille_des_fonctions() -> None:
+    """Function bodies stay short: median ≤ 12 lines, 90th percentile ≤ 40 (physical lines of the
+    definition, docstring included)."""
+    longueurs = sorted(
+        (noeud.end_lineno or noeud.lineno) - noeud.lineno
+        for chemin in _fichiers()
+        for noeud in ast.walk(ast.parse(chemin.read_text(encoding="utf-8")))
+        if isinstance(noeud, ast.FunctionDef | ast.AsyncFunctionDef)
+    )
+    mediane = longueurs[len(longueurs) // 2]
+    p90 = longueurs[int(0.9 * len(longueurs))]
+    assert mediane <= 12 and p90 <= 40, (mediane, p90)
 
 
 def lignes_de_code() -> dict[str, int]:
@@ -132,3 +197,15 @@ def lignes_de_code() -> dict[str, int]:
         )
         tailles[str(chemin.relative_to(PAQUET))] = n
     return tailles
+
+
+def test_chaque_categorie_a_son_symbole() -> None:
+    """Every category of actor is drawn with a symbol of its own on the interactive and the A4 maps
+    (both read :data:`ecosysteme.cartes.construire.SYMBOLES`); a category without one would silently
+    be drawn as « Autre »."""
+    from ecosysteme.cartes.construire import SYMBOLES
+    from ecosysteme.domaine.modeles import Categorie
+
+    assert [s.categorie for s in SYMBOLES] == [c.value for c in Categorie]
+    assert len({s.lettres for s in SYMBOLES}) == len(SYMBOLES)
+    assert len({s.couleur for s in SYMBOLES}) == len(SYMBOLES)

@@ -153,6 +153,7 @@ def test_la_mediation_numerique_n_a_pas_de_fichier_miroir() -> None:
         (
             Path(__file__).resolve().parents[1]
             / "ecosysteme"
+            / "domaine"
             / "standard"
             / "schema-lieux-mediation-numerique-1.0.2.json"
         ).read_text(encoding="utf-8")

@@ -554,7 +554,7 @@ def test_bombe_zip_taille_declaree_enorme(site_zip: tuple[Path, Serveur], tmp_pa
 def test_zip_trop_de_membres(
     site_zip: tuple[Path, Serveur], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ecosysteme.sources import telechargement as download
+    from ecosysteme.sources.telechargement import verification as download
 
     monkeypatch.setattr(download, "MEMBRES_MAX", 5)
     dossier, srv = site_zip

@@ -340,3 +340,73 @@ def test_docx_rendu_par_libreoffice(fiches: tuple[Path, Path], tmp_path: Path) -
             ],
             check=True,
         )
+
+
+# --- a territory read once (issue 13) -------------------------------------------------------------
+
+
+class _DepotCompte:
+    """A store whose reads of the territory layers and of the actors are counted."""
+
+    LECTURES = ("qpv", "communes", "epci", "acteurs_gdf", "lister")
+
+    def __init__(self, depot: object) -> None:
+        self._depot = depot
+        self.appels: dict[str, int] = dict.fromkeys(self.LECTURES, 0)
+
+    def __getattr__(self, nom: str) -> object:
+        attribut = getattr(self._depot, nom)
+        if nom not in self.LECTURES:
+            return attribut
+
+        def compte(*args: object, **kwargs: object) -> object:
+            self.appels[nom] += 1
+            return attribut(*args, **kwargs)
+
+        return compte
+
+
+def test_fiche_maubeuge_un_territoire_lu_une_fois(
+    depot_hdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fiche reads the QPV, the communes, the EPCI and the actors once, and computes the
+    coverage of each offer once (the map reuses the fiche's table, the lieu totem its actors)."""
+    from ecosysteme.analyse import couverture as module_couverture
+
+    vraie = module_couverture.couverture
+    offres: list[str] = []
+
+    def comptee(qpv: object, acteurs: object, parametres: object = None) -> object:
+        assert parametres is not None
+        offres.extend(f.cle for f in parametres.filtres)  # type: ignore[attr-defined]
+        return vraie(qpv, acteurs, parametres)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module_couverture, "couverture", comptee)
+    with ouvrir_depot(depot_hdf) as depot:
+        compte = _DepotCompte(depot)
+        fiche_territoire(compte, MAUBEUGE, tmp_path / "fiche.docx", date=DATE)  # type: ignore[arg-type]
+    assert compte.appels == {"qpv": 1, "communes": 1, "epci": 1, "acteurs_gdf": 1, "lister": 0}
+    assert sorted(offres) == sorted(["tous", *(f"service:{s}" for s in SERVICES)])
+    assert len(offres) == len(set(offres))  # each offer's coverage computed once
+
+
+def test_territoire_comme_le_depot(depot_hdf: Path) -> None:
+    """The territory's derived frames are the store's own answers (same rows, same order)."""
+    import pandas as pd
+
+    from ecosysteme.analyse.couverture import Parametres, filtre
+    from ecosysteme.analyse.couverture import couverture as calculer
+    from ecosysteme.analyse.territoire import Territoire
+
+    with ouvrir_depot(depot_hdf) as depot:
+        territoire = Territoire.lire(depot, siren_epci=MAUBEUGE)
+        pd.testing.assert_frame_equal(territoire.acteurs_epci(), depot.acteurs_gdf(siren_epci=MAUBEUGE))
+        boite = (3.8, 50.2, 4.1, 50.35)
+        pd.testing.assert_frame_equal(territoire.acteurs_dans(boite), depot.acteurs_gdf(bbox=boite))
+        tous = depot.acteurs_gdf()
+    offres = (filtre("tous"), filtre(f"service:{SERVICES[0]}"), filtre("categorie:Médiathèque"))
+    large = Parametres(bandes=(300.0, 1000.0), seuil=1000.0, filtres=offres)
+    assert territoire.couverture(large) is territoire.couverture(large)
+    for offre in offres:  # a subset of a table already computed: the same as computed alone
+        seule = Parametres(bandes=(300.0, 1000.0), seuil=1000.0, filtres=(offre,))
+        pd.testing.assert_frame_equal(territoire.couverture(seule), calculer(territoire.qpv, tous, seule))

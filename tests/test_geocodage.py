@@ -16,12 +16,11 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecosysteme.domaine.erreurs import DonneeInvalide
+from ecosysteme.domaine.erreurs import DonneeInvalide, ErreurGeocodage
 from ecosysteme.sources.geocodage import (
     ENV_BAN_URL,
     MESSAGE_INDISPONIBLE,
     URL_BAN,
-    ErreurGeocodage,
     GeocodageIndisponible,
     Resultat,
     geocoder,

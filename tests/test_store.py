@@ -30,7 +30,8 @@ from ecosysteme.depot import (
     DepotOccupe,
     ouvrir_depot,
 )
-from ecosysteme.depot.geopackage import APPLICATION_ID, decoder_geometries, encoder_geometries
+from ecosysteme.depot.geopackage.geometrie import decoder_geometries, encoder_geometries
+from ecosysteme.depot.geopackage.schema import APPLICATION_ID
 from ecosysteme.domaine import standard
 from ecosysteme.domaine.erreurs import (
     ConflitDeVersion,

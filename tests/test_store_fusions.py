@@ -10,10 +10,10 @@ import pyogrio
 import pytest
 from aide_store import acteur, instantane
 
-from ecosysteme.depot import ouvrir_depot
-from ecosysteme.depot.geopackage import VERSION_SCHEMA, DepotGeoPackage
-from ecosysteme.depot.interface import Action, AnnulationImpossible
-from ecosysteme.domaine.erreurs import ConflitDeVersion, DonneeInvalide
+from ecosysteme.depot import DepotGeoPackage, ouvrir_depot
+from ecosysteme.depot.geopackage.schema import VERSION_SCHEMA
+from ecosysteme.depot.interface import Action
+from ecosysteme.domaine.erreurs import AnnulationImpossible, ConflitDeVersion, DonneeInvalide
 from ecosysteme.domaine.modeles import Statut
 
 

@@ -14,13 +14,14 @@ from test_geocodage import ServeurBAN, demarrer_serveur
 
 from ecosysteme.domaine.semaine import erreur_osm
 from ecosysteme.sources.geocodage import ENV_BAN_URL, MESSAGE_INDISPONIBLE
-from ecosysteme.ui.saisie import LIBELLE_BRUT, Horaires, Lieu
+from ecosysteme.ui.widgets.horaires import LIBELLE_BRUT, Horaires
+from ecosysteme.ui.widgets.lieu import Lieu
 
 
 def app_horaires(valeur: str | None) -> None:
     import streamlit as st
 
-    from ecosysteme.ui.saisie import editeur_horaires
+    from ecosysteme.ui.widgets.horaires import editeur_horaires
 
     st.session_state["resultat"] = editeur_horaires("h", valeur)
 
@@ -30,7 +31,7 @@ def app_lieu(
 ) -> None:
     import streamlit as st
 
-    from ecosysteme.ui.saisie import choisir_lieu
+    from ecosysteme.ui.widgets.lieu import choisir_lieu
 
     st.session_state["lieu"] = choisir_lieu("l", adresse, lon, lat, fond=fond)
 
@@ -172,7 +173,7 @@ def test_passage_grille_texte_et_retour() -> None:
 def app_horaires_variable() -> None:
     import streamlit as st
 
-    from ecosysteme.ui.saisie import editeur_horaires
+    from ecosysteme.ui.widgets.horaires import editeur_horaires
 
     st.session_state["resultat"] = editeur_horaires("h", st.session_state.get("valeur"))
 

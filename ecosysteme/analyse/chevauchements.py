@@ -46,7 +46,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from ecosysteme.domaine import standard
+from ecosysteme.domaine import reglages, standard
 from ecosysteme.domaine.erreurs import EcosystemeError, Emplacement
 from ecosysteme.domaine.modeles import Statut
 from ecosysteme.domaine.projection import TERRITOIRES, crs_utm, exiger_geographique, territoires_des_points
@@ -60,7 +60,7 @@ STATUT_DISTINCT = "même zone, horaires distincts"
 #: The public shared by two actors that restrict none.
 TOUT_PUBLIC = "tout public"
 #: Default catchment (metres).
-DISTANCE_DEFAUT = 500.0
+DISTANCE_DEFAUT = reglages.DISTANCE_CHEVAUCHEMENT
 #: Minutes in the reference week.
 MINUTES_SEMAINE = 7 * FIN_JOURNEE
 

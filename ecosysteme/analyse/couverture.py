@@ -46,7 +46,7 @@ from pyproj import Transformer
 from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
-from ecosysteme.domaine import standard
+from ecosysteme.domaine import reglages, standard
 from ecosysteme.domaine.erreurs import EcosystemeError
 from ecosysteme.domaine.horaires import ParserError
 from ecosysteme.domaine.modeles import Categorie, Statut
@@ -115,8 +115,8 @@ def filtre(cle: str) -> Filtre:
 class Parametres:
     """Distance bands (metres), walking threshold and filters of a coverage run."""
 
-    bandes: tuple[float, ...] = (300.0, 1000.0)
-    seuil: float = 1000.0
+    bandes: tuple[float, ...] = field(default_factory=lambda: reglages.BANDES)
+    seuil: float = field(default_factory=lambda: reglages.DISTANCE_MARCHE)
     filtres: tuple[Filtre, ...] = field(default_factory=tous_les_filtres)
 
     def __post_init__(self) -> None:

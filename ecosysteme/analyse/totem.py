@@ -27,6 +27,10 @@ newly or already covered), the residents it newly covers (a QPV reached by sever
 is assigned to the nearest of them, ties by identifier, so the per-site numbers add up to the
 objective), the existing matching actors within the radius it would duplicate, and the best
 alternatives (the objective if this site were replaced by another candidate).
+
+The candidates live in ``analyse.totem_candidats``, the explanations in
+``analyse.totem_explications``; :func:`totem_epci` takes an EPCI's
+:class:`~ecosysteme.analyse.territoire.Territoire` (read once from a store when given one).
 """
 
 from __future__ import annotations
@@ -35,30 +39,65 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
 
 import geopandas as gpd
 import highspy
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 from scipy.sparse import csc_matrix, csr_matrix, hstack, vstack
 from scipy.sparse import eye as speye
 
 from ecosysteme.analyse.couverture import Filtre, filtre, filtrer_acteurs, paires
-from ecosysteme.domaine.erreurs import DonneeInvalide, EcosystemeError, Emplacement, FichierInvalide
+from ecosysteme.analyse.resume import rattacher
+from ecosysteme.analyse.territoire import Territoire, territoire_epci
+from ecosysteme.analyse.totem_candidats import (
+    COLONNES_CANDIDATS,
+    Origine,
+    _points,
+    _trier,
+    candidats_acteurs,
+    candidats_fichier,
+    candidats_grille,
+    candidats_points,
+)
+from ecosysteme.analyse.totem_explications import (
+    ETAT_AUTRE_SITE,
+    ETAT_DEJA,
+    ETAT_INCONNU,
+    ETAT_NOUVEAU,
+    Explication,
+    expliquer,
+)
+from ecosysteme.depot.interface import Depot
+from ecosysteme.domaine import reglages
+from ecosysteme.domaine.erreurs import EcosystemeError
 from ecosysteme.domaine.projection import (
-    TERRITOIRES,
     exiger_geographique,
-    territoires_des_points,
-    territoires_par_qpv,
 )
 
-Origine = Literal["acteur", "point", "grille"]
-COLONNES_CANDIDATS = ("id", "libelle", "origine", "geometry")
+__all__ = [
+    "COLONNES_CANDIDATS",
+    "ETAT_AUTRE_SITE",
+    "ETAT_DEJA",
+    "ETAT_INCONNU",
+    "ETAT_NOUVEAU",
+    "NNZ_EXACT_MAX",
+    "Explication",
+    "Origine",
+    "Resultat",
+    "candidats_acteurs",
+    "candidats_fichier",
+    "candidats_grille",
+    "candidats_points",
+    "expliquer",
+    "implanter",
+    "matrice_couverture",
+    "reduire",
+    "resoudre",
+    "totem_epci",
+]
 
 #: Above this many non-zeros in the reduced model (QPV × candidate pairs left after reduction),
 #: :func:`implanter` answers with the greedy pass and its gap to the LP bound instead of the
@@ -72,177 +111,7 @@ COLONNES_CANDIDATS = ("id", "libelle", "origine", "geometry")
 NNZ_EXACT_MAX = 200_000
 
 
-# --- candidates -------------------------------------------------------------------------------
-
-
-def _cadre_candidats(
-    ids: Sequence[str], libelles: Sequence[str], origine: Origine, lon: np.ndarray, lat: np.ndarray
-) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {
-            "id": pd.Series(list(ids), dtype=object),
-            "libelle": pd.Series(list(libelles), dtype=object),
-            "origine": pd.Series([origine] * len(ids), dtype=object),
-        },
-        geometry=gpd.points_from_xy(np.asarray(lon, float), np.asarray(lat, float)),
-        crs=4326,
-    )
-
-
-def candidats_acteurs(
-    acteurs: gpd.GeoDataFrame | pd.DataFrame, filtres: Sequence[Filtre] = ()
-) -> gpd.GeoDataFrame:
-    """Existing active actors (any category, or those matching ``filtres``) as candidate sites:
-    ``id`` the actor's, ``libelle`` its name, its own point. Actors without coordinates (a
-    mobile service known by its stops only) cannot host a fixed site and are left out."""
-    actifs = filtrer_acteurs(
-        gpd.GeoDataFrame(acteurs) if isinstance(acteurs, pd.DataFrame) else acteurs, filtres
-    )
-    if "longitude" in actifs.columns and "latitude" in actifs.columns:
-        lon = pd.to_numeric(actifs["longitude"], errors="coerce").to_numpy(dtype=float)
-        lat = pd.to_numeric(actifs["latitude"], errors="coerce").to_numpy(dtype=float)
-    elif isinstance(actifs, gpd.GeoDataFrame) and actifs.geometry.name in actifs.columns and len(actifs):
-        exiger_geographique(actifs, "acteurs")
-        g = actifs.geometry.to_numpy()
-        vide = shapely.is_empty(g) | shapely.is_missing(g)
-        lon = np.where(vide, np.nan, shapely.get_x(np.where(vide, shapely.Point(0, 0), g)))
-        lat = np.where(vide, np.nan, shapely.get_y(np.where(vide, shapely.Point(0, 0), g)))
-    else:
-        lon = lat = np.full(len(actifs), np.nan)
-    ok = np.isfinite(lon) & np.isfinite(lat)
-    ids = actifs["id"].astype(str).to_numpy()[ok] if "id" in actifs.columns else np.array([], dtype=object)
-    noms = (
-        actifs["nom"].fillna("").astype(str).to_numpy()[ok]
-        if "nom" in actifs.columns
-        else np.full(int(ok.sum()), "", dtype=object)
-    )
-    return _trier(_cadre_candidats(list(ids), list(noms), "acteur", lon[ok], lat[ok]))
-
-
-def candidats_points(points: pd.DataFrame, *, fichier: str | None = None) -> gpd.GeoDataFrame:
-    """Points or geocoded addresses given by the user: columns ``longitude``, ``latitude``
-    (EPSG:4326), ``libelle`` and optionally ``id`` (else ``point-1``, ``point-2``… in row
-    order). A missing or impossible coordinate is refused with its row and field."""
-    for col in ("longitude", "latitude"):
-        if col not in points.columns:
-            raise FichierInvalide(
-                f"colonne « {col} » absente : longitude et latitude (WGS84) sont attendues.",
-                Emplacement(fichier, champ=col),
-            )
-    lon = pd.to_numeric(points["longitude"], errors="coerce").to_numpy(dtype=float)
-    lat = pd.to_numeric(points["latitude"], errors="coerce").to_numpy(dtype=float)
-    for k in range(len(points)):
-        for col, v, borne in (("longitude", lon[k], 180.0), ("latitude", lat[k], 90.0)):
-            if not np.isfinite(v) or abs(v) > borne:
-                brut = points[col].iloc[k]
-                raise DonneeInvalide(
-                    f"{col} « {brut} » invalide : un nombre entre −{borne:g} et {borne:g} est attendu "
-                    "(degrés WGS84).",
-                    Emplacement(fichier, k + 1, col),
-                )
-    if "id" in points.columns:
-        ids = [str(v) for v in points["id"]]
-    else:
-        ids = [f"point-{k + 1}" for k in range(len(points))]
-    if len(set(ids)) != len(ids):
-        double = next(i for i in ids if ids.count(i) > 1)
-        k = ids.index(double, ids.index(double) + 1)
-        raise DonneeInvalide(f"identifiant « {double} » en double.", Emplacement(fichier, k + 1, "id"))
-    libelles = (
-        [v if isinstance(v, str) and v else i for v, i in zip(points["libelle"], ids, strict=True)]
-        if "libelle" in points.columns
-        else ids
-    )
-    return _trier(_cadre_candidats(ids, libelles, "point", lon, lat))
-
-
-def candidats_fichier(chemin: Path) -> gpd.GeoDataFrame:
-    """Candidate points read from a file (CSV, XLSX, JSON, GeoJSON, GeoPackage): point
-    geometries or ``longitude``/``latitude`` columns; ``libelle`` (else ``nom``, ``adresse``)."""
-    from ecosysteme.sources.lecture import lire_table
-
-    table = lire_table(Path(chemin))
-    lignes = pd.DataFrame(table.lignes, columns=table.colonnes)
-    if table.points is not None and ("longitude" not in lignes.columns or "latitude" not in lignes.columns):
-        lignes["longitude"] = [p[0] if p else None for p in table.points]
-        lignes["latitude"] = [p[1] if p else None for p in table.points]
-    if "libelle" not in lignes.columns:
-        for autre in ("nom", "adresse"):
-            if autre in lignes.columns:
-                lignes["libelle"] = lignes[autre]
-                break
-    return candidats_points(lignes, fichier=table.fichier)
-
-
-def candidats_grille(
-    communes: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame, pas_m: float = 200.0
-) -> gpd.GeoDataFrame:
-    """Centres of the cells of a regular grid (``pas_m`` metres, aligned on multiples of the
-    step in the territory's metric CRS) lying inside the communes that hold part of a QPV.
-    ``id`` is ``grille-EPSG-X-Y`` (the centre in that CRS), ``libelle`` names the commune."""
-    if pas_m <= 0:
-        raise EcosystemeError("le pas de la grille doit être positif, en mètres.")
-    exiger_geographique(communes, "communes")
-    exiger_geographique(qpv, "QPV")
-    geoms = communes.geometry.to_numpy()
-    valides = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if not len(qpv) or not valides.any():
-        return _trier(_cadre_candidats([], [], "grille", np.array([]), np.array([])))
-    arbre = shapely.STRtree(geoms[valides])
-    _, touchees = arbre.query(qpv.geometry.to_numpy(), predicate="intersects")
-    rangs = np.flatnonzero(valides)[np.unique(touchees)]
-    choisies = communes.iloc[rangs]
-    noms = choisies["nom"].astype(str).to_numpy() if "nom" in choisies.columns else np.full(len(rangs), "")
-    ids: list[str] = []
-    libelles: list[str] = []
-    lon_l: list[np.ndarray] = []
-    lat_l: list[np.ndarray] = []
-    for territoire, commune, nom in zip(
-        territoires_par_qpv(choisies), choisies.geometry.to_numpy(), noms, strict=True
-    ):
-        epsg = territoire.epsg
-        poly = shapely.transform(commune, _vers_metrique(epsg))
-        x0, y0, x1, y1 = shapely.bounds(poly)
-        xs = np.arange(math.floor(x0 / pas_m) * pas_m + pas_m / 2, x1, pas_m)
-        ys = np.arange(math.floor(y0 / pas_m) * pas_m + pas_m / 2, y1, pas_m)
-        gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
-        dedans = shapely.contains_xy(poly, gx, gy)
-        gx, gy = gx[dedans], gy[dedans]
-        lo, la = _vers_wgs84(epsg).transform(gx, gy)
-        ids += [f"grille-{epsg}-{x:.0f}-{y:.0f}" for x, y in zip(gx, gy, strict=True)]
-        libelles += [f"maille de {pas_m:g} m, {nom}"] * len(gx)
-        lon_l.append(np.asarray(lo, float))
-        lat_l.append(np.asarray(la, float))
-    out = _cadre_candidats(ids, libelles, "grille", np.concatenate(lon_l), np.concatenate(lat_l))
-    return _trier(out.drop_duplicates("id"))
-
-
-def _trier(c: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    return c.sort_values("id", kind="stable").reset_index(drop=True)
-
-
-@lru_cache(maxsize=32)
-def _transformateur(de: int, vers: int) -> Transformer:
-    return Transformer.from_crs(de, vers, always_xy=True)
-
-
-def _vers_wgs84(epsg: int) -> Transformer:
-    return _transformateur(epsg, 4326)
-
-
-def _vers_metrique(epsg: int) -> Any:
-    tr = _transformateur(4326, epsg)
-    return lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1]))
-
-
 # --- coverage matrix ----------------------------------------------------------------------------
-
-
-def _points(c: gpd.GeoDataFrame | pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    if "longitude" in c.columns and "latitude" in c.columns:
-        return c["longitude"].to_numpy(dtype=float), c["latitude"].to_numpy(dtype=float)
-    g = c.geometry.to_numpy()
-    return shapely.get_x(g), shapely.get_y(g)
 
 
 def _verifier_candidats(candidats: gpd.GeoDataFrame) -> None:
@@ -345,8 +214,8 @@ def implanter(
     candidats: gpd.GeoDataFrame,
     existants: gpd.GeoDataFrame | pd.DataFrame,
     *,
-    rayon: float = 1000.0,
-    sites: int = 1,
+    rayon: float | None = None,
+    sites: int = reglages.SITES_TOTEM,
     filtres: Sequence[Filtre] = (),
     delai_s: float = 60.0,
     nnz_exact_max: int = NNZ_EXACT_MAX,
@@ -361,6 +230,7 @@ def implanter(
     """
     if sites < 1:
         raise EcosystemeError("le nombre de sites doit être au moins 1.")
+    rayon = reglages.DISTANCE_MARCHE if rayon is None else rayon
     debut = time.perf_counter()
     candidats = _trier(candidats)
     w, inconnue = _population(qpv)
@@ -577,201 +447,23 @@ def _highs(
     return borne, x
 
 
-# --- explanations -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class Explication:
-    """Why each chosen site: tables ready to export (:meth:`tableaux`)."""
-
-    #: One row per chosen site: id, libelle, origine, longitude, latitude, qpv_atteints,
-    #: habitants_atteints, habitants_nouveaux (residents newly covered and assigned to it),
-    #: acteurs_en_doublon.
-    sites: pd.DataFrame
-    #: One row per (site, QPV reached): id_site, code_qp, lib_qp, population,
-    #: population_inconnue, distance_m, etat, attribue (counted in this site's habitants_nouveaux).
-    qpv: pd.DataFrame
-    #: Existing matching actors within the radius of each site: id_site, id_acteur, nom, distance_m.
-    doublons: pd.DataFrame
-    #: The best other candidates if this site were replaced: id_site, rang, id_candidat,
-    #: libelle, origine, objectif (residents newly covered by the set with the swap), difference.
-    alternatives: pd.DataFrame
-    #: How a QPV reached by several chosen sites is counted.
-    regle: str = (
-        "un QPV atteint par plusieurs sites retenus est compté une fois, pour le site le plus proche "
-        "de son périmètre (à égalité, le premier identifiant)"
-    )
-
-    def tableaux(self) -> dict[str, pd.DataFrame]:
-        """The tables by name (for CSV/XLSX export)."""
-        return {
-            "sites": self.sites,
-            "qpv": self.qpv,
-            "doublons": self.doublons,
-            "alternatives": self.alternatives,
-        }
-
-
-ETAT_NOUVEAU = "nouvellement couvert"
-ETAT_AUTRE_SITE = "nouvellement couvert, compté pour un site retenu plus proche"
-ETAT_DEJA = "déjà couvert par l'offre existante"
-ETAT_INCONNU = "population inconnue"
-
-
-def expliquer(resultat: Resultat, *, alternatives: int = 3) -> Explication:
-    """Explain each chosen site of ``resultat`` (see :class:`Explication`); the sites'
-    ``habitants_nouveaux`` add up to ``resultat.objectif``."""
-    r = resultat
-    cands = r.candidats.set_index("id", drop=False)
-    choisis = list(r.choisis)
-    p = r.paires[r.paires["id"].isin(choisis)].copy()
-    infos = r.qpv.set_index("code_qp")
-    p["lib_qp"] = infos.loc[p["code_qp"], "lib_qp"].to_numpy()
-    p["population"] = infos.loc[p["code_qp"], "population"].to_numpy()
-    p["population_inconnue"] = infos.loc[p["code_qp"], "population_inconnue"].to_numpy(dtype=bool)
-    deja = infos.loc[p["code_qp"], "deja_couvert"].to_numpy(dtype=bool)
-    # each newly covered QPV to its nearest chosen site (ties: smallest id)
-    ordre = p.sort_values(["code_qp", "distance_m", "id"], kind="stable")
-    premier = ~ordre["code_qp"].duplicated()
-    attribue = pd.Series(False, index=p.index)
-    attribue[ordre.index[premier.to_numpy()]] = True
-    attribue &= ~pd.Series(deja, index=p.index)
-    p["attribue"] = attribue
-    p["etat"] = np.where(deja, ETAT_DEJA, np.where(p["attribue"], ETAT_NOUVEAU, ETAT_AUTRE_SITE))
-    p.loc[p["population_inconnue"].to_numpy() & ~deja, "etat"] = ETAT_INCONNU
-    table_qpv = (
-        p.rename(columns={"id": "id_site"})[
-            [
-                "id_site",
-                "code_qp",
-                "lib_qp",
-                "population",
-                "population_inconnue",
-                "distance_m",
-                "etat",
-                "attribue",
-            ]
-        ]
-        .sort_values(["id_site", "distance_m", "code_qp"], kind="stable")
-        .reset_index(drop=True)
-    )
-    pop = pd.to_numeric(table_qpv["population"]).fillna(0)
-    nouveaux = pop.where(table_qpv["attribue"], 0).groupby(table_qpv["id_site"]).sum()
-    atteints = pop.groupby(table_qpv["id_site"]).sum()
-    n_qpv = table_qpv.groupby("id_site").size()
-    doublons = _doublons(r, choisis)
-    n_doublons = doublons.groupby("id_site").size()
-    lon, lat = _points(cands.loc[choisis]) if choisis else (np.array([]), np.array([]))
-    sites = pd.DataFrame(
-        {
-            "id": choisis,
-            "libelle": cands.loc[choisis, "libelle"].to_numpy() if choisis else [],
-            "origine": cands.loc[choisis, "origine"].to_numpy() if choisis else [],
-            "longitude": lon,
-            "latitude": lat,
-            "qpv_atteints": [int(n_qpv.get(s, 0)) for s in choisis],
-            "habitants_atteints": [int(atteints.get(s, 0)) for s in choisis],
-            "habitants_nouveaux": [int(nouveaux.get(s, 0)) for s in choisis],
-            "acteurs_en_doublon": [int(n_doublons.get(s, 0)) for s in choisis],
-        }
-    )
-    return Explication(sites, table_qpv, doublons, _alternatives(r, choisis, alternatives))
-
-
-def _doublons(r: Resultat, choisis: list[str]) -> pd.DataFrame:
-    """Existing matching actors whose point lies within the radius of each chosen site
-    (point-to-point, in the metric CRS of the site's territory); the site's own record aside."""
-    colonnes = ["id_site", "id_acteur", "nom", "distance_m"]
-    ex = r.existants
-    if not choisis or ex.empty:
-        return pd.DataFrame({c: pd.Series(dtype=float if c == "distance_m" else object) for c in colonnes})
-    sel = r.candidats.set_index("id").loc[choisis]
-    slon, slat = _points(sel)
-    elon, elat = _points(ex)
-    ok = np.isfinite(elon) & np.isfinite(elat)
-    t_site = territoires_des_points(slon, slat)
-    t_ex = np.where(ok, territoires_des_points(np.nan_to_num(elon), np.nan_to_num(elat)), -2)
-    ids_ex = ex["id"].astype(str).to_numpy()
-    noms = ex["nom"].astype(str).to_numpy() if "nom" in ex.columns else np.full(len(ex), "")
-    lignes: list[dict[str, object]] = []
-    for k, s in enumerate(choisis):
-        if t_site[k] < 0:
-            continue
-        epsg = TERRITOIRES[t_site[k]].epsg
-        tr = _transformateur(4326, epsg)
-        memes = np.flatnonzero(t_ex == t_site[k])
-        sx, sy = tr.transform(slon[k], slat[k])
-        ex_x, ex_y = tr.transform(elon[memes], elat[memes])
-        d = np.hypot(np.asarray(ex_x) - sx, np.asarray(ex_y) - sy)
-        for m, dist in zip(memes, d, strict=True):
-            if dist <= r.rayon and ids_ex[m] != s:
-                lignes.append(
-                    {"id_site": s, "id_acteur": ids_ex[m], "nom": noms[m], "distance_m": float(dist)}
-                )
-    if not lignes:
-        return pd.DataFrame({c: pd.Series(dtype=float if c == "distance_m" else object) for c in colonnes})
-    return (
-        pd.DataFrame(lignes)
-        .sort_values(["id_site", "distance_m", "id_acteur"], kind="stable")
-        .reset_index(drop=True)
-    )
-
-
-def _alternatives(r: Resultat, choisis: list[str], k: int) -> pd.DataFrame:
-    """For each chosen site, the k candidates giving the best objective if they replaced it."""
-    colonnes = ["id_site", "rang", "id_candidat", "libelle", "origine", "objectif", "difference"]
-    if not choisis or k <= 0 or r.matrice is None:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in colonnes})
-    mat = r.matrice.astype(np.float64)
-    deja = r.qpv["deja_couvert"].to_numpy(dtype=bool)
-    w = pd.to_numeric(r.qpv["population"]).fillna(0).to_numpy(dtype=float)
-    ids = r.candidats["id"].astype(str).to_numpy()
-    rang = {s: int(np.flatnonzero(ids == s)[0]) for s in choisis}
-    lignes: list[dict[str, object]] = []
-    for s in choisis:
-        autres = [rang[t] for t in choisis if t != s]
-        couvert = deja.copy()
-        if autres:
-            couvert |= np.asarray(mat[:, autres].sum(axis=1)).ravel() > 0
-        base = float(w[couvert & ~deja].sum())
-        gains = np.asarray(mat.T @ np.where(couvert, 0.0, w)).ravel()
-        gains[[rang[t] for t in choisis]] = -np.inf
-        ordre = np.lexsort((np.arange(len(ids)), -gains))
-        ordre = ordre[np.isfinite(gains[ordre])][:k]
-        for n, j in enumerate(ordre, start=1):
-            score = int(round(base + gains[j]))
-            lignes.append(
-                {
-                    "id_site": s,
-                    "rang": n,
-                    "id_candidat": ids[j],
-                    "libelle": r.candidats["libelle"].iloc[j],
-                    "origine": r.candidats["origine"].iloc[j],
-                    "objectif": score,
-                    "difference": score - r.objectif,
-                }
-            )
-    if not lignes:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in colonnes})
-    return pd.DataFrame(lignes, columns=colonnes)
-
-
 # --- one EPCI from the store ----------------------------------------------------------------
 
 
 def totem_epci(
-    depot: Any,
+    depot: Depot | Territoire,
     siren: str,
     *,
     service: str | Sequence[str] | None = None,
-    rayon: float = 1000.0,
-    sites: int = 1,
+    rayon: float | None = None,
+    sites: int = reglages.SITES_TOTEM,
     candidats: str | Path | gpd.GeoDataFrame = "acteurs",
-    pas_m: float = 200.0,
+    pas_m: float = reglages.PAS_GRILLE_TOTEM,
     delai_s: float = 60.0,
     alternatives: int = 3,
 ) -> tuple[Resultat, Explication]:
-    """The lieu totem of one EPCI from the store ``depot`` (a :class:`ecosysteme.depot.Depot`).
+    """The lieu totem of one EPCI from its territory ``depot`` (a :class:`Territoire`, or a store
+    from which it is read once).
 
     QPV: those of the EPCI. Existing offer: active actors matching ``service`` (any of them;
     all active actors when None) wherever they are, QPV reached by geometry. Candidates:
@@ -781,7 +473,9 @@ def totem_epci(
     """
     if sites < 1 or sites > 10:
         raise EcosystemeError("le nombre de sites doit être compris entre 1 et 10.")
-    qpv = depot.qpv(siren_epci=siren)
+    rayon = reglages.DISTANCE_MARCHE if rayon is None else rayon
+    territoire = territoire_epci(depot, siren)
+    qpv = territoire.qpv
     if qpv.empty:
         raise EcosystemeError(f"aucun QPV pour l'EPCI « {siren} » dans le dépôt (SIREN à 9 chiffres ?).")
     services = [service] if isinstance(service, str) else list(service or [])
@@ -789,15 +483,12 @@ def totem_epci(
     x0, y0, x1, y1 = shapely.total_bounds(qpv.geometry.to_numpy())
     marge_lat = rayon / 111_000.0 * 1.1
     marge_lon = marge_lat / max(math.cos(math.radians(max(abs(y0), abs(y1)))), 0.1)
-    existants = depot.acteurs_gdf(bbox=(x0 - marge_lon, y0 - marge_lat, x1 + marge_lon, y1 + marge_lat))
+    existants = territoire.acteurs_dans((x0 - marge_lon, y0 - marge_lat, x1 + marge_lon, y1 + marge_lat))
     if isinstance(candidats, str) and candidats == "acteurs":
-        from ecosysteme.analyse.resume import rattacher
-
-        communes = depot.communes(siren_epci=siren)
-        du_territoire = rattacher(depot.acteurs_gdf(siren_epci=siren), communes)
+        du_territoire = rattacher(territoire.acteurs_epci(siren), territoire.communes)
         cands = candidats_acteurs(du_territoire[du_territoire["epci_geo"] == siren])
     elif isinstance(candidats, str) and candidats == "grille":
-        cands = candidats_grille(depot.communes(siren_epci=siren), qpv, pas_m=pas_m)
+        cands = candidats_grille(territoire.communes, qpv, pas_m=pas_m)
     elif isinstance(candidats, gpd.GeoDataFrame):
         cands = candidats
     elif isinstance(candidats, Path) or (isinstance(candidats, str) and Path(candidats).exists()):

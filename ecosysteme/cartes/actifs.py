@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +34,7 @@ from folium.elements import JSCSSMixin
 
 from ecosysteme.cartes.securite import texte_html
 from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.fichiers import ecrire_octets
 
 #: Folder names under ``vendor/``, versioned so that a browser cache never mixes two versions.
 DOSSIER_LEAFLET = f"leaflet-{_xs_leaflet.VERSION}"
@@ -129,17 +128,7 @@ def _ecrire_si_different(cible: Path, contenu: bytes) -> bool:
     already holds exactly these bytes (nothing written)."""
     if cible.is_file() and cible.read_bytes() == contenu:
         return False
-    cible.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporaire = tempfile.mkstemp(dir=cible.parent, prefix=f".{cible.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(contenu)
-            f.flush()
-            os.fsync(f.fileno())
-        Path(temporaire).replace(cible)
-    except BaseException:
-        Path(temporaire).unlink(missing_ok=True)
-        raise
+    ecrire_octets(cible, contenu)
     return True
 
 

@@ -21,13 +21,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ecosysteme.domaine import reglages
 from ecosysteme.domaine.erreurs import EcosystemeError
 from ecosysteme.domaine.projection import crs_par_qpv, exiger_geographique
 
 #: Default tolerances (metres): QPV keep their shape at street scale; communes and EPCI are a
 #: background drawn as thin lines.
-TOLERANCE_QPV_M = 15.0
-TOLERANCE_FOND_M = 75.0
+TOLERANCE_QPV_M = reglages.TOLERANCE_QPV_M
+TOLERANCE_FOND_M = reglages.TOLERANCE_FOND_M
 DECIMALES = 5
 
 
@@ -74,13 +75,14 @@ def _segments_quart(distance: float, tolerance: float) -> int:
 
 def bandes_distance(
     qpv: gpd.GeoDataFrame,
-    distances_m: Sequence[float] = (300.0, 1000.0),
+    distances_m: Sequence[float] | None = None,
     tolerance_m: float = TOLERANCE_QPV_M,
     decimales: int = DECIMALES,
 ) -> gpd.GeoDataFrame:
     """Areas within each distance of the QPV (buffers in metres, merged, simplified, rounded):
     one row per (distance, territory), columns ``distance_m`` and ``geometry`` (EPSG:4326)."""
     exiger_geographique(qpv, "QPV")
+    distances_m = reglages.BANDES if distances_m is None else distances_m
     if any(d <= 0 for d in distances_m):
         raise EcosystemeError("les distances des bandes doivent être positives (mètres).")
     qpv = _non_vides(qpv)
@@ -172,7 +174,7 @@ def tracer(gdf: gpd.GeoDataFrame, decimales: int = DECIMALES) -> Trace:
 
 
 #: Tolerance (metres) of the communes' outlines under the small maps.
-TOLERANCE_CONTOURS_M = 30.0
+TOLERANCE_CONTOURS_M = reglages.TOLERANCE_CONTOURS_M
 
 
 def contours(communes: gpd.GeoDataFrame) -> dict[str, Any] | None:

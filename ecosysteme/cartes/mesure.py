@@ -16,12 +16,13 @@ no-break space between thousands: « 5 822 habitants »).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from ecosysteme.domaine import reglages
 from ecosysteme.domaine.erreurs import EcosystemeError
 
 Genre = Literal["distance", "compte", "couvert"]
@@ -86,7 +87,7 @@ class Mesure:
     colonne: str
     libelle: str
     genre: Genre = "distance"
-    seuils: tuple[float, ...] = (300.0, 1000.0, 2000.0)
+    seuils: tuple[float, ...] = field(default_factory=lambda: reglages.PALIERS_DISTANCE)
 
     def __post_init__(self) -> None:
         if self.genre not in ("distance", "compte", "couvert"):

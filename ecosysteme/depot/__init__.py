@@ -5,18 +5,8 @@ implements the :class:`Depot` protocol.
 """
 
 from ecosysteme.depot.geopackage import DepotGeoPackage, ouvrir_depot
-from ecosysteme.depot.interface import (
-    ActeurExisteDeja,
-    Action,
-    AnnulationImpossible,
-    BBox,
-    Codes,
-    CoucheInvalide,
-    Depot,
-    DepotOccupe,
-    EntreeHistorique,
-    Lot,
-)
+from ecosysteme.depot.interface import Action, BBox, Codes, Depot, EntreeHistorique, Lot
+from ecosysteme.domaine.erreurs import ActeurExisteDeja, AnnulationImpossible, CoucheInvalide, DepotOccupe
 
 __all__ = [
     "Action",

@@ -26,7 +26,6 @@ from typing import Any, Protocol, runtime_checkable
 
 import geopandas as gpd
 
-from ecosysteme.domaine.erreurs import EcosystemeError
 from ecosysteme.domaine.modeles import LECTURE, Acteur, Categorie, Statut
 
 #: (min longitude, min latitude, max longitude, max latitude), EPSG:4326, bounds included.
@@ -95,22 +94,6 @@ class EntreeHistorique:
     def acteur_apres(self) -> Acteur | None:
         """The state after the change (``None``: it no longer existed)."""
         return None if self.apres is None else Acteur.model_validate(self.apres, context=LECTURE)
-
-
-class ActeurExisteDeja(EcosystemeError):
-    """``ajouter`` was given an identifier already in the store."""
-
-
-class AnnulationImpossible(EcosystemeError):
-    """An undo (of a batch or of a last change) would lose later work: nothing was changed."""
-
-
-class CoucheInvalide(EcosystemeError):
-    """A territory GeoDataFrame cannot be stored (CRS, columns, codes, geometries)."""
-
-
-class DepotOccupe(EcosystemeError):
-    """Another writer held the store longer than the waiting delay."""
 
 
 @runtime_checkable

@@ -6,8 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-#: Freshness classes of ``date_maj`` (months since the last update), as the inventory shows them.
-CLASSES_FRAICHEUR = ("moins de 6 mois", "6 à 12 mois", "12 à 18 mois", "18 mois ou plus", "inconnue")
+from ecosysteme.domaine import reglages
+
+_B = reglages.BORNES_FRAICHEUR_MOIS
+#: Freshness classes of ``date_maj`` (months since the last update), as the inventory shows them:
+#: « moins de 6 mois », « 6 à 12 mois », « 12 à 18 mois », « 18 mois ou plus », « inconnue ».
+CLASSES_FRAICHEUR = (
+    f"moins de {_B[0]} mois",
+    *(f"{a} à {b} mois" for a, b in zip(_B, _B[1:], strict=False)),
+    f"{_B[-1]} mois ou plus",
+    "inconnue",
+)
 
 
 @dataclass(frozen=True)
@@ -39,13 +48,14 @@ def lire_date(valeur: object) -> dt.date | None:
 
 
 def fraicheur(date_maj: object, aujourdhui: dt.date) -> Fraicheur:
-    """Freshness of an update date: < 6 months, 6–12, 12–18, ≥ 18 months, or unknown (also for a
-    date in the future, which cannot be trusted)."""
+    """Freshness of an update date: < 6 months, 6–12, 12–18, ≥ 18 months (the bounds of
+    ``reglages.BORNES_FRAICHEUR_MOIS``), or unknown (also for a date in the future, which cannot
+    be trusted)."""
     d = lire_date(date_maj)
     if d is None or d > aujourdhui:
         return Fraicheur("inconnue", None, d)
     mois = (aujourdhui.year - d.year) * 12 + aujourdhui.month - d.month - (aujourdhui.day < d.day)
-    for borne, classe in zip((6, 12, 18), CLASSES_FRAICHEUR, strict=False):
+    for borne, classe in zip(_B, CLASSES_FRAICHEUR, strict=False):
         if mois < borne:
             return Fraicheur(classe, mois, d)
-    return Fraicheur(CLASSES_FRAICHEUR[3], mois, d)
+    return Fraicheur(CLASSES_FRAICHEUR[len(_B)], mois, d)

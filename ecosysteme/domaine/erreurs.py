@@ -1,4 +1,9 @@
-"""Errors of ecosysteme: every message is in French and says what is wrong and where."""
+"""Errors of ecosysteme, in one module: every message is in French and says what is wrong and where.
+
+Each error is also a subclass of the built-in exception it means, so that a caller who does not
+know ours can catch it: a bad file or value is a ``ValueError``, a record not found a
+``LookupError``, a store that cannot be opened an ``OSError``. ``EcosystemeError`` catches them all.
+"""
 
 from __future__ import annotations
 
@@ -34,19 +39,19 @@ class EcosystemeError(Exception):
         super().__init__(f"{where} : {message}" if where else message)
 
 
-class FichierInvalide(EcosystemeError):
+class FichierInvalide(EcosystemeError, ValueError):
     """The file as a whole cannot be imported (encoding, separator, columns, CRS...)."""
 
 
-class DonneeInvalide(EcosystemeError):
+class DonneeInvalide(EcosystemeError, ValueError):
     """One value of one row is invalid."""
 
 
-class FormatInconnu(EcosystemeError):
+class FormatInconnu(EcosystemeError, ValueError):
     """The format of a file could not be recognised from its content."""
 
 
-class ConflitDeVersion(EcosystemeError):
+class ConflitDeVersion(EcosystemeError, RuntimeError):
     """Someone else saved the record since it was read."""
 
     def __init__(self, message: str, actuel: dict[str, object], propose: dict[str, object]) -> None:
@@ -55,13 +60,37 @@ class ConflitDeVersion(EcosystemeError):
         self.propose = propose
 
 
-class IntrouvableError(EcosystemeError):
+class IntrouvableError(EcosystemeError, LookupError):
     """The record asked for does not exist."""
 
 
-class StoreInvalide(EcosystemeError):
+class StoreInvalide(EcosystemeError, OSError):
     """The store file is missing, corrupt or not an ecosysteme store."""
 
 
-class TelechargementImpossible(EcosystemeError):
+class TelechargementImpossible(EcosystemeError, OSError):
     """A download failed (offline, server error, bad checksum)."""
+
+
+class ActeurExisteDeja(EcosystemeError, ValueError):
+    """``ajouter`` was given an identifier already in the store."""
+
+
+class AnnulationImpossible(EcosystemeError, RuntimeError):
+    """An undo (of a batch or of a last change) would lose later work: nothing was changed."""
+
+
+class CoucheInvalide(EcosystemeError, ValueError):
+    """A territory GeoDataFrame cannot be stored (CRS, columns, codes, geometries)."""
+
+
+class DepotOccupe(EcosystemeError, TimeoutError):
+    """Another writer held the store longer than the waiting delay."""
+
+
+class CorrespondanceInvalide(EcosystemeError, ValueError):
+    """The column mapping cannot be applied (``nom`` missing, no place, a column used twice…)."""
+
+
+class ErreurGeocodage(EcosystemeError, OSError):
+    """The address could not be geocoded; ``message`` says why, in French."""

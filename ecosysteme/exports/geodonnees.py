@@ -12,7 +12,7 @@ the local projected CRS overseas (``ecosysteme.domaine.projection``). A selectio
 them (the mainland and an overseas territory) is refused with a French message: export each
 territory on its own, or as GeoJSON (EPSG:4326), which has no such limit.
 
-Files are written to a temp file and renamed (``ecosysteme.exports.tableaux.ecrire_atomique``).
+Files are written to a temp file and renamed (``ecosysteme.domaine.fichiers.ecrire_atomique``).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ import pandas as pd
 from ecosysteme.depot import Codes, Depot
 from ecosysteme.domaine.config import CRS_METROPOLE, CRS_WGS84
 from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.fichiers import ecrire_atomique
 from ecosysteme.domaine.projection import TERRITOIRES, territoires_des_points, territoires_par_qpv
-from ecosysteme.exports.tableaux import ecrire_atomique
 
 COUCHES = ("qpv", "acteurs", "couverture", "scenarios")
 _TEXTES_COUVERTURE = ("code_qp", "lib_qp", "siren_epci")

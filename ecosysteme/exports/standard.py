@@ -44,10 +44,10 @@ import pandas as pd
 
 from ecosysteme.domaine import standard
 from ecosysteme.domaine.erreurs import EcosystemeError, Emplacement
+from ecosysteme.domaine.fichiers import ecrire_atomique
 from ecosysteme.domaine.modeles import CHAMPS_LISTES, Acteur, Statut
 from ecosysteme.domaine.texte import sans_accents
 from ecosysteme.domaine.validation import probleme_texte, sans_controles
-from ecosysteme.exports.tableaux import ecrire_atomique
 
 SEPARATEUR_LISTE = "|"
 #: Statuses written by default: only places open today.

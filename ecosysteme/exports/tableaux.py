@@ -1,11 +1,7 @@
-"""Whole-file outputs written atomically: a temp file in the same folder, then ``os.replace``."""
+"""Tables as files (CSV, XLSX), written atomically (``ecosysteme.domaine.fichiers``)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -13,36 +9,11 @@ import geopandas as gpd
 import pandas as pd
 
 from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.fichiers import ecrire_atomique
 from ecosysteme.domaine.validation import commence_par_formule, sans_controles
 
 #: Most characters an XLSX cell holds (Excel's limit; a longer text is cut, marked « … »).
 MAX_CELLULE_XLSX = 32_767
-
-
-def ecrire_atomique(chemin: Path, ecrire: Callable[[Path], None]) -> Path:
-    """Call ``ecrire(tmp)`` on a temp path beside ``chemin``, then rename it into place."""
-    chemin = Path(chemin)
-    chemin.parent.mkdir(parents=True, exist_ok=True)
-    fd, nom = tempfile.mkstemp(prefix=f".{chemin.name}.", suffix=chemin.suffix, dir=chemin.parent)
-    os.close(fd)
-    tmp = Path(nom)
-    try:
-        tmp.unlink()  # some writers (GDAL) refuse an existing file
-        ecrire(tmp)
-        tmp.replace(chemin)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    return chemin
-
-
-def ecrire_texte(chemin: Path, texte: str) -> Path:
-    """Write ``texte`` (UTF-8) to ``chemin`` through a temp file renamed into place."""
-
-    def ecrire(tmp: Path) -> None:
-        tmp.write_text(texte, encoding="utf-8")
-
-    return ecrire_atomique(chemin, ecrire)
 
 
 def neutraliser(valeur: object) -> object:

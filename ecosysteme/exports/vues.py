@@ -27,7 +27,8 @@ import shapely
 from matplotlib.figure import Figure
 
 from ecosysteme.analyse.chevauchements import STATUT_CHEVAUCHEMENT, chevauchements
-from ecosysteme.analyse.couverture import Filtre, Parametres, couverture, filtre, filtrer_acteurs
+from ecosysteme.analyse.couverture import Filtre, Parametres, filtre, filtrer_acteurs
+from ecosysteme.analyse.territoire import Territoire
 from ecosysteme.analyse.totem import Explication, Resultat, totem_epci
 from ecosysteme.cartes.actifs import actifs_statiques, html_autonome
 from ecosysteme.cartes.chevauchements import (
@@ -40,6 +41,7 @@ from ecosysteme.cartes.geometrie import contours
 from ecosysteme.cartes.mesure import Classe, Etats, Mesure, entier_fr
 from ecosysteme.cartes.totem import COULEUR_SITE, ETATS, carte_totem, etat_qpv
 from ecosysteme.depot.interface import Depot
+from ecosysteme.domaine import reglages
 from ecosysteme.domaine.erreurs import EcosystemeError
 from ecosysteme.domaine.reglages import MESURE_DISTANCE
 from ecosysteme.exports.cartes import Couche, Orientation, carte_document, carte_epci, ligne_sources
@@ -270,8 +272,8 @@ def vue_epci(
     carte: str = "couverture",
     *,
     services: Sequence[str] = (),
-    distance_m: float = 1000.0,
-    sites: int = 1,
+    distance_m: float | None = None,
+    sites: int = reglages.SITES_TOTEM,
     date: dt.date | None = None,
 ) -> VueCarte:
     """The map ``carte`` (« couverture », « totem » or « chevauchements ») of the EPCI ``siren``
@@ -285,14 +287,19 @@ def vue_epci(
     nom = str(lignes_epci["nom_epci"].iloc[0])
     territoire = f"{nom} (SIREN {siren})"
     jour = date or dt.date.today()
+    if distance_m is None:
+        chevauche = carte == "chevauchements"
+        distance_m = reglages.DISTANCE_CHEVAUCHEMENT if chevauche else reglages.DISTANCE_MARCHE
     if carte == "couverture":
         if len(services) > 1:
             raise EcosystemeError("carte de couverture : un seul service à la fois (--service).")
-        return _vue_couverture(depot, siren, nom, services[0] if services else None, distance_m, jour)
-    qpv, communes = depot.qpv(siren_epci=siren), depot.communes(siren_epci=siren)
+        lu = Territoire.lire(depot, siren_epci=siren)
+        return _vue_couverture(lu, siren, nom, services[0] if services else None, distance_m, jour)
     if carte == "totem":
+        lu = Territoire.lire(depot, siren_epci=siren)
+        qpv, communes = lu.qpv, lu.communes
         resultat, explication = totem_epci(
-            depot, siren, service=list(services) or None, rayon=distance_m, sites=sites
+            lu, siren, service=list(services) or None, rayon=distance_m, sites=sites
         )
         offre = ", ".join(services) or "tout acteur"
         return VueCarte(
@@ -316,6 +323,7 @@ def vue_epci(
             ),
         )
     if carte == "chevauchements":
+        qpv, communes = depot.qpv(siren_epci=siren), depot.communes(siren_epci=siren)
         acteurs = depot.acteurs_gdf(siren_epci=siren)
         paires = chevauchements(
             acteurs, distance_m=distance_m, services=list(services) or None, non_doublons=depot.non_doublons()
@@ -345,18 +353,18 @@ def vue_epci(
 
 
 def _vue_couverture(
-    depot: Depot, siren: str, nom: str, service: str | None, seuil: float, jour: dt.date
+    territoire: Territoire, siren: str, nom: str, service: str | None, seuil: float, jour: dt.date
 ) -> VueCarte:
     offre = filtre(f"service:{service}") if service else filtre("tous")
 
     def html() -> str:
-        qpv = depot.qpv(siren_epci=siren)
-        couv = couverture(qpv, depot.acteurs_gdf(), Parametres(seuil=seuil, filtres=(offre,)))
+        qpv = territoire.qpv
+        couv = territoire.couverture(Parametres(seuil=seuil, filtres=(offre,)))
         qpv = qpv.assign(valeur=qpv["code_qp"].map(couv.set_index("code_qp")["distance_m"]))
         mesure = Mesure("valeur", f"{offre.libelle} : distance au plus proche", "distance")
-        du_territoire = filtrer_acteurs(depot.acteurs_gdf(siren_epci=siren), (offre,))
+        du_territoire = filtrer_acteurs(territoire.acteurs_epci(siren), (offre,))
         carte = carte_couverture(
-            qpv, mesure, du_territoire, communes=depot.communes(siren_epci=siren), epci=depot.epci(siren)
+            qpv, mesure, du_territoire, communes=territoire.communes, epci=territoire.epci
         )
         return html_autonome(
             carte, f"{mesure.libelle} — {nom} ({siren})", ligne_sources(SOURCES_DEFAUT, jour)
@@ -364,6 +372,6 @@ def _vue_couverture(
 
     return VueCarte(
         f"carte_{siren}",
-        lambda o: carte_epci(depot, siren, filtre=offre.cle, seuil=seuil, orientation=o, date=jour),
+        lambda o: carte_epci(territoire, siren, filtre=offre.cle, seuil=seuil, orientation=o, date=jour),
         html,
     )

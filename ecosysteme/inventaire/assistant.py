@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from ecosysteme.depot import Depot, Lot, ouvrir_depot
+from ecosysteme.domaine import reglages
 from ecosysteme.domaine.erreurs import Emplacement, FichierInvalide, FormatInconnu
 from ecosysteme.domaine.modeles import Acteur
 from ecosysteme.inventaire.importation import detecter_format, importer_fichier
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 #: Format of the batches built from a free-format file through a column mapping.
 FORMAT_LIBRE = "libre"
 #: Actors (and rows) the page keeps of a file: those it shows.
-APERCU_LIGNES = 20
+APERCU_LIGNES = reglages.APERCU_LIGNES
 #: Uploads larger than this (bytes; for a spreadsheet, a twentieth of it: it inflates) are read
 #: in a child process.
 SEUIL_PROCESSUS = 5 * tv.MIO

@@ -211,7 +211,7 @@ def _date_texte(v: object) -> str:
 # --- forms ---------------------------------------------------------------------------------
 
 
-class ErreursFormulaire(EcosystemeError):
+class ErreursFormulaire(EcosystemeError, ValueError):
     """A form with wrong fields: ``erreurs`` maps each field to its French message."""
 
     def __init__(self, erreurs: Mapping[str, str]) -> None:

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 
 from ecosysteme.domaine import normalisation as nz
 from ecosysteme.domaine import standard
-from ecosysteme.domaine.erreurs import EcosystemeError, Emplacement
+from ecosysteme.domaine.erreurs import CorrespondanceInvalide, Emplacement
 from ecosysteme.sources.lecture import Table
 
 #: The fields offered first, in the order a person fills them.
@@ -115,10 +115,6 @@ CONFIANCE_SYNONYME = 0.95
 CONFIANCE_PREFIXE = 0.65
 #: RapidFuzz ratio (0–100) from which a near spelling is suggested.
 SEUIL_RESSEMBLANCE = 85.0
-
-
-class CorrespondanceInvalide(EcosystemeError):
-    """The column mapping cannot be applied (``nom`` missing, no place, a column used twice…)."""
 
 
 @dataclass(frozen=True)

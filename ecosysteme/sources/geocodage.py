@@ -30,7 +30,7 @@ from typing import Any
 import requests
 
 from ecosysteme.domaine.config import VERSION
-from ecosysteme.domaine.erreurs import DonneeInvalide, EcosystemeError, Emplacement
+from ecosysteme.domaine.erreurs import DonneeInvalide, Emplacement, ErreurGeocodage
 from ecosysteme.domaine.validation import en_france
 
 #: Environment variable holding the search URL (a local server in tests, a mirror, the old API).
@@ -55,10 +55,6 @@ _RECOURS = "placez le lieu sur la carte ou saisissez ses coordonnées"
 _CODE_POSTAL = re.compile(r"\d{5}")
 _CODE_INSEE = re.compile(r"(?:\d{5}|2[AB]\d{3})")
 _LONGUEUR_MIN, _LONGUEUR_MAX = 3, 200
-
-
-class ErreurGeocodage(EcosystemeError):
-    """The address could not be geocoded; ``message`` says why, in French."""
 
 
 class GeocodageIndisponible(ErreurGeocodage):

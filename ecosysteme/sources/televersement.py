@@ -18,12 +18,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import shutil
 import stat
 import tempfile
 import time
-import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -34,6 +32,13 @@ from typing import IO
 
 from ecosysteme.domaine.erreurs import Emplacement, FichierInvalide
 from ecosysteme.sources import lecture  # noqa: F401  (sets GDAL_SKIP before pyogrio is imported)
+from ecosysteme.sources.noms_fichiers import ARCHIVES, cle_membre, montrer, parasite
+from ecosysteme.sources.noms_fichiers import EXTENSIONS as EXTENSIONS
+from ecosysteme.sources.noms_fichiers import NOM_AFFICHE_MAX as NOM_AFFICHE_MAX
+from ecosysteme.sources.noms_fichiers import extension as extension
+from ecosysteme.sources.noms_fichiers import nom_affiche as nom_affiche
+from ecosysteme.sources.noms_fichiers import verifier_extension as verifier_extension
+from ecosysteme.sources.noms_fichiers import verifier_nom_membre as verifier_nom_membre
 
 log = logging.getLogger(__name__)
 
@@ -51,25 +56,16 @@ RATIO_MAX = 100
 #: Members (and archives) inflating to less than this are not held to ``RATIO_MAX``: a small
 #: file of blanks compresses a lot, harmlessly.
 RATIO_SEUIL = 1 * MIO
-#: Longest client name shown (characters).
-NOM_AFFICHE_MAX = 120
-#: Extensions kept on the file we write (the type is recognised from the content anyway).
-EXTENSIONS = (".csv", ".tsv", ".txt", ".json", ".geojson", ".gpkg", ".xlsx", ".zip")
 #: Data files accepted inside a ZIP (besides a shapefile).
 EXTENSIONS_DANS_ZIP = (".csv", ".tsv", ".json", ".geojson", ".gpkg")
 #: Parts of a shapefile kept (the others: .sbn, .qix, .xml… are ignored).
 PARTIES_SHAPEFILE = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 #: Parts without which a shapefile cannot be read.
 PARTIES_OBLIGATOIRES = (".shp", ".shx", ".dbf")
-#: Archives refused inside an archive (a nested zip is the classic bomb).
-_ARCHIVES = (".zip", ".7z", ".rar", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".zst", ".kmz", ".jar")
 _CLASSEURS = (".xlsx", ".xlsm", ".ods")
-#: Members every archive tool adds, ignored (but their names are still checked).
-_PARASITES = ("__macosx/", ".ds_store", "thumbs.db", "desktop.ini")
 _BLOC = 1 * MIO
 _PREFIXE = "televersement-"
 _SHP_MAGIQUE = b"\x00\x00\x27\x0a"
-_LECTEUR = re.compile(r"^[A-Za-z]:")
 
 
 @dataclass(frozen=True)
@@ -95,67 +91,6 @@ class Televersement:
     @property
     def archive(self) -> bool:
         return bool(self.membres)
-
-
-def nom_affiche(nom_client: str) -> str:
-    """The client's file name as shown: last path component, no control or invisible
-    characters, single spaces, at most ``NOM_AFFICHE_MAX`` characters (extension kept)."""
-    nom = unicodedata.normalize("NFC", nom_client or "").replace("\\", "/").rsplit("/", 1)[-1]
-    nom = "".join(c for c in " ".join(nom.split()) if not unicodedata.category(c).startswith("C"))
-    nom = " ".join(nom.split()).strip(" .")
-    if len(nom) > NOM_AFFICHE_MAX:
-        suffixe = PurePosixPath(nom).suffix
-        suffixe = suffixe if len(suffixe) <= 10 else ""
-        nom = nom[: NOM_AFFICHE_MAX - len(suffixe) - 1] + "…" + suffixe
-    return nom or "fichier"
-
-
-def extension(nom: str) -> str:
-    """The lower-case extension of ``nom`` if it is one of ``EXTENSIONS``, else ``""``."""
-    suffixe = PurePosixPath(nom).suffix.lower()
-    return suffixe if suffixe in EXTENSIONS else ""
-
-
-#: Extensions refused with their advice (the others outside ``EXTENSIONS`` get a general one).
-_CONSEILS_EXTENSION: dict[str, str] = {
-    ".xls": "ancien format Excel (.xls) : enregistrez-le au format .xlsx ou en CSV UTF-8",
-    ".xlsm": "classeur avec macros (.xlsm) : enregistrez-le au format .xlsx (sans macros) ou en CSV UTF-8",
-    ".xlsb": "classeur binaire Excel (.xlsb) : enregistrez-le au format .xlsx ou en CSV UTF-8",
-    ".xltx": "modèle de classeur (.xltx) : enregistrez-le au format .xlsx ou en CSV UTF-8",
-    ".ods": "classeur OpenDocument (.ods) : enregistrez-le au format .xlsx ou en CSV UTF-8",
-    ".kml": "format KML non pris en charge : exportez-le en GeoJSON (dans QGIS : « Exporter » puis "
-    "« Sauvegarder les entités sous… », format GeoJSON)",
-    ".kmz": "format KMZ non pris en charge : exportez-le en GeoJSON",
-    ".gpx": "format GPX non pris en charge : exportez-le en GeoJSON",
-    ".shp": "un shapefile se compose de plusieurs fichiers (.shp, .shx, .dbf, .prj) : envoyez-les "
-    "ensemble dans une archive .zip",
-    ".dbf": "un shapefile se compose de plusieurs fichiers (.shp, .shx, .dbf, .prj) : envoyez-les "
-    "ensemble dans une archive .zip",
-    ".shx": "un shapefile se compose de plusieurs fichiers (.shp, .shx, .dbf, .prj) : envoyez-les "
-    "ensemble dans une archive .zip",
-    ".prj": "un shapefile se compose de plusieurs fichiers (.shp, .shx, .dbf, .prj) : envoyez-les "
-    "ensemble dans une archive .zip",
-}
-
-
-def verifier_extension(nom_client: str) -> None:
-    """Refuse, in French, a file whose extension is not one of ``EXTENSIONS`` (a file without
-    extension is read: its content decides). The upload widget is given no type list, so that
-    this message, not Streamlit's English one, is what the user reads."""
-    nom = nom_affiche(nom_client)
-    suffixe = PurePosixPath(nom).suffix.lower()
-    if not suffixe or suffixe in EXTENSIONS:
-        return
-    conseil = _CONSEILS_EXTENSION.get(suffixe)
-    if conseil is None and suffixe in _ARCHIVES:
-        conseil = f"archive {suffixe} non prise en charge : envoyez une archive .zip, ou le fichier lui-même"
-    if conseil is None:
-        conseil = (
-            f"extension « {suffixe} » non prise en charge. Formats acceptés : CSV (.csv, .tsv, .txt), "
-            "classeur .xlsx, JSON et GeoJSON (.json, .geojson), GeoPackage (.gpkg), shapefile dans une "
-            "archive .zip"
-        )
-    raise FichierInvalide(f"{conseil}.", Emplacement(nom))
 
 
 def taille_lisible(n: int) -> str:
@@ -268,44 +203,6 @@ def copier_borne(source: IO[bytes], destination: IO[bytes] | None, limite: int, 
 # --------------------------------------------------------------------------------------------
 
 
-def _montrer(nom_membre: str) -> str:
-    """A member name safe to show (control characters removed, shortened)."""
-    propre = "".join(c if not unicodedata.category(c).startswith("C") else "?" for c in nom_membre)
-    return propre if len(propre) <= 80 else propre[:79] + "…"
-
-
-def _cle(nom_membre: str) -> str:
-    return unicodedata.normalize("NFC", nom_membre.replace("\\", "/")).casefold().rstrip("/")
-
-
-def _parasite(cle: str) -> bool:
-    base = cle.rsplit("/", 1)[-1]
-    return cle.startswith(_PARASITES[0]) or base in _PARASITES[1:] or base.startswith("._")
-
-
-def verifier_nom_membre(nom_membre: str, nom: str) -> None:
-    """Refuse a member name that could land outside the extraction folder or hide something."""
-    if not nom_membre:
-        raise FichierInvalide(
-            "un membre de l'archive n'a pas de nom : archive abîmée, refusée.", Emplacement(nom)
-        )
-    quoi = f"le membre « {_montrer(nom_membre)} » de l'archive"
-    normal = nom_membre.replace("\\", "/")
-    if "\x00" in nom_membre:
-        raise FichierInvalide(f"{quoi} a un nom contenant un octet nul : archive refusée.", Emplacement(nom))
-    if normal.startswith("/"):
-        raise FichierInvalide(f"{quoi} a un chemin absolu : archive refusée par sécurité.", Emplacement(nom))
-    if _LECTEUR.match(normal):
-        raise FichierInvalide(
-            f"{quoi} désigne un lecteur (« {normal[:2]} ») : archive refusée par sécurité.", Emplacement(nom)
-        )
-    if ".." in normal.split("/"):
-        raise FichierInvalide(
-            f"{quoi} remonte hors du dossier d'extraction (« .. ») : archive refusée par sécurité.",
-            Emplacement(nom),
-        )
-
-
 def inspecter_zip(zf: zipfile.ZipFile, nom: str, *, classeur: bool = False) -> list[zipfile.ZipInfo]:
     """Check a ZIP's directory before inflating anything; returns its file members (folders
     and the clutter archive tools add are left out).
@@ -327,8 +224,8 @@ def inspecter_zip(zf: zipfile.ZipFile, nom: str, *, classeur: bool = False) -> l
     fichiers: list[zipfile.ZipInfo] = []
     for info in infos:
         verifier_nom_membre(info.filename, nom)
-        quoi = f"le membre « {_montrer(info.filename)} » de l'archive"
-        cle = _cle(info.filename)
+        quoi = f"le membre « {montrer(info.filename)} » de l'archive"
+        cle = cle_membre(info.filename)
         if cle in vus:
             raise FichierInvalide(
                 f"{quoi} apparaît deux fois (noms identiques à la casse près) : archive refusée.",
@@ -345,7 +242,7 @@ def inspecter_zip(zf: zipfile.ZipFile, nom: str, *, classeur: bool = False) -> l
                 Emplacement(nom),
             )
         suffixe = PurePosixPath(cle).suffix
-        if not classeur and not _parasite(cle) and suffixe in _ARCHIVES + _CLASSEURS:
+        if not classeur and not parasite(cle) and suffixe in ARCHIVES + _CLASSEURS:
             conseil = (
                 " : téléversez le classeur directement, sans archive."
                 if suffixe in _CLASSEURS
@@ -398,28 +295,28 @@ def _depuis_zip(tel: Televersement) -> Televersement:
     with _ouvrir_zip(tel) as zf:
         if _est_classeur(zf.infolist()):
             return _classeur(zf, tel)
-        utiles = [i for i in inspecter_zip(zf, tel.nom) if not _parasite(_cle(i.filename))]
+        utiles = [i for i in inspecter_zip(zf, tel.nom) if not parasite(cle_membre(i.filename))]
         couche = _couche_shapefile(utiles, tel.nom)
         if couche is not None:
             return _extraire_shapefile(zf, couche, tel)
-        donnees = [i for i in utiles if PurePosixPath(_cle(i.filename)).suffix in EXTENSIONS_DANS_ZIP]
+        donnees = [i for i in utiles if PurePosixPath(cle_membre(i.filename)).suffix in EXTENSIONS_DANS_ZIP]
         if not donnees:
-            contenu = ", ".join(f"« {_montrer(i.filename)} »" for i in utiles[:10]) or "aucun fichier"
+            contenu = ", ".join(f"« {montrer(i.filename)} »" for i in utiles[:10]) or "aucun fichier"
             raise FichierInvalide(
                 "aucun fichier de données dans l'archive (attendu : un CSV, un JSON, un GeoJSON, un "
                 f"GeoPackage ou un shapefile ; trouvé : {contenu}).",
                 Emplacement(tel.nom),
             )
         if len(donnees) > 1:
-            noms = ", ".join(f"« {_montrer(i.filename)} »" for i in donnees[:10])
+            noms = ", ".join(f"« {montrer(i.filename)} »" for i in donnees[:10])
             raise FichierInvalide(
                 f"l'archive contient {len(donnees)} fichiers de données ({noms}) : envoyez-les un par un.",
                 Emplacement(tel.nom),
             )
         info = donnees[0]
-        cible = tel.dossier / f"donnees{PurePosixPath(_cle(info.filename)).suffix}"
+        cible = tel.dossier / f"donnees{PurePosixPath(cle_membre(info.filename)).suffix}"
         _extraire(zf, info, cible, DECOMPRESSE_MAX, tel.nom)
-        return replace(tel, chemin=cible, membres=(_montrer(info.filename),))
+        return replace(tel, chemin=cible, membres=(montrer(info.filename),))
 
 
 def _classeur(zf: zipfile.ZipFile, tel: Televersement) -> Televersement:
@@ -464,7 +361,7 @@ def _inflater(
     zf: zipfile.ZipFile, info: zipfile.ZipInfo, destination: IO[bytes] | None, budget: int, nom: str
 ) -> int:
     """Inflate one member under ``min(declared size, budget)`` bytes actually produced."""
-    quoi = f"le membre « {_montrer(info.filename)} »"
+    quoi = f"le membre « {montrer(info.filename)} »"
     try:
         with zf.open(info) as source:
             if source.read(4) == b"PK\x03\x04" and info.filename.lower().endswith(EXTENSIONS_DANS_ZIP):
@@ -500,14 +397,14 @@ def _couche_shapefile(infos: list[zipfile.ZipInfo], nom: str) -> dict[str, zipfi
     holds no shapefile. Refused: several layers, a mandatory part missing."""
     couches: dict[str, dict[str, zipfile.ZipInfo]] = {}
     for info in infos:
-        chemin = PurePosixPath(_cle(info.filename))
+        chemin = PurePosixPath(cle_membre(info.filename))
         if chemin.suffix in PARTIES_SHAPEFILE:
             couches.setdefault(str(chemin.with_suffix("")), {})[chemin.suffix] = info
     if not couches:
         return None
     avec_shp = {k: v for k, v in couches.items() if ".shp" in v}
     if len(avec_shp) > 1:
-        noms = ", ".join(f"« {_montrer(v['.shp'].filename)} »" for v in avec_shp.values())
+        noms = ", ".join(f"« {montrer(v['.shp'].filename)} »" for v in avec_shp.values())
         raise FichierInvalide(
             f"l'archive contient {len(avec_shp)} couches shapefile ({noms}) : une seule couche par archive.",
             Emplacement(nom),
@@ -517,25 +414,26 @@ def _couche_shapefile(infos: list[zipfile.ZipInfo], nom: str) -> dict[str, zipfi
             return None  # only a stray .prj / .cpg: not a shapefile
         partie = next(iter(next(iter(couches.values())).values()))
         raise FichierInvalide(
-            f"shapefile incomplet : « {_montrer(partie.filename)} » est là mais le fichier .shp manque.",
+            f"shapefile incomplet : « {montrer(partie.filename)} » est là mais le fichier .shp manque.",
             Emplacement(nom),
         )
     cle, parties = next(iter(avec_shp.items()))
     autres = [
         i
         for i in infos
-        if PurePosixPath(_cle(i.filename)).suffix in EXTENSIONS_DANS_ZIP and not _parasite(_cle(i.filename))
+        if PurePosixPath(cle_membre(i.filename)).suffix in EXTENSIONS_DANS_ZIP
+        and not parasite(cle_membre(i.filename))
     ]
     if autres:
         raise FichierInvalide(
-            f"l'archive contient un shapefile et d'autres données (« {_montrer(autres[0].filename)} ») : "
+            f"l'archive contient un shapefile et d'autres données (« {montrer(autres[0].filename)} ») : "
             "envoyez-les séparément.",
             Emplacement(nom),
         )
     manquantes = [p for p in PARTIES_OBLIGATOIRES if p not in parties]
     if manquantes:
         raise FichierInvalide(
-            f"shapefile « {_montrer(parties['.shp'].filename)} » incomplet : "
+            f"shapefile « {montrer(parties['.shp'].filename)} » incomplet : "
             + ", ".join(f"« {PurePosixPath(cle).name}{p} »" for p in manquantes)
             + " manque(nt) dans l'archive (il faut au moins les fichiers .shp, .shx et .dbf).",
             Emplacement(nom),
@@ -550,7 +448,7 @@ def _extraire_shapefile(
     for suffixe, info in parties.items():
         budget -= _extraire(zf, info, tel.dossier / f"couche{suffixe}", budget, tel.nom)
     chemin, avertissements = _shapefile_en_geojson(tel.dossier / "couche.shp", tel.nom)
-    membres = tuple(_montrer(parties[s].filename) for s in PARTIES_SHAPEFILE if s in parties)
+    membres = tuple(montrer(parties[s].filename) for s in PARTIES_SHAPEFILE if s in parties)
     return replace(tel, chemin=chemin, membres=membres, avertissements=(*tel.avertissements, *avertissements))
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ecosysteme.analyse.resume import CATEGORIES, chiffres_cles, resume_par_epci, sirens
+from ecosysteme.domaine import reglages
 from ecosysteme.domaine.reglages import MESURE_DISTANCE
 from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.texte import md
@@ -26,15 +27,15 @@ def _couverture(qpv: gpd.GeoDataFrame, noms_epci: dict[str, str]) -> None:
     st.subheader("Ce qui est à portée des habitants des QPV")
     seuil = st.select_slider(
         f"Distance au quartier, {MESURE_DISTANCE} (m)",
-        options=donnees.SEUILS_MARCHE,
-        value=1000,
+        options=reglages.DISTANCES_PROPOSEES,
+        value=int(reglages.DISTANCE_MARCHE),
         key="seuil",
         help="Distance au périmètre du QPV (un acteur dans le quartier est à 0 m).",
     )
     if qpv.empty:
         st.info("Aucun QPV dans ce territoire.")
         return
-    couv = donnees.couverture_depot(donnees.signature(donnees.chemin_depot()), float(seuil), (300.0, 1000.0))
+    couv = donnees.couverture_depot(donnees.signature(donnees.chemin_depot()), float(seuil), reglages.BANDES)
     couv = couv[couv["code_qp"].isin(set(qpv["code_qp"]))]
     pops = qpv.set_index("code_qp")["population"]
     lignes = []
@@ -92,7 +93,7 @@ def afficher() -> None:
     data = donnees.charger_ou_expliquer()
     if data is None:
         return
-    qpv_all: gpd.GeoDataFrame = data["qpv"]
+    qpv_all: gpd.GeoDataFrame = data.qpv
     if qpv_all.empty:
         donnees.aide_import("Le dépôt ne contient encore aucun quartier prioritaire.")
         return
@@ -114,7 +115,7 @@ def afficher() -> None:
     st.subheader("Acteurs par catégorie")
     par_cat = pd.Series(cles["acteurs_par_categorie"], name="acteurs")
     st.bar_chart(par_cat, horizontal=True)
-    _couverture(qpv, dict(zip(data["epci"]["siren_epci"], data["epci"]["nom_epci"], strict=True)))
+    _couverture(qpv, dict(zip(data.epci["siren_epci"], data.epci["nom_epci"], strict=True)))
     st.subheader("Par EPCI")
     df = resume_par_epci(qpv, acteurs, vue.epci)
     tableau = df.rename(
@@ -133,7 +134,7 @@ def afficher() -> None:
         width="stretch",
     )
     st.subheader("Sources et dates des données")
-    lots = data["lots"]
+    lots = data.tableau_lots
     if lots.empty:
         st.info("Aucun import enregistré.")
     else:

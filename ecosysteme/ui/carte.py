@@ -4,7 +4,7 @@ sheets opened by a click on the map (or from the lists beside it)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -19,40 +19,30 @@ from ecosysteme.analyse.couverture import (
     filtres_famille,
     tous_les_filtres,
 )
-from ecosysteme.analyse.fiches import acteurs_proches, couverture_qpv, fiche_acteur
-from ecosysteme.analyse.selection import Selection, Vue
-from ecosysteme.cartes import LignesActeurs, Mesure, carte_couverture, simplifier, tracer
-from ecosysteme.cartes.actifs import actifs_statiques, html_autonome, installer
+from ecosysteme.cartes import LignesActeurs, Mesure, carte_couverture
+from ecosysteme.cartes.actifs import actifs_statiques, html_autonome
 from ecosysteme.cartes.construire import acteur_clique, code_qp_clique, id_acteur_clique
-from ecosysteme.cartes.geometrie import TOLERANCE_FOND_M, TOLERANCE_QPV_M, bandes_distance
-from ecosysteme.domaine import config
+from ecosysteme.domaine import reglages
 from ecosysteme.domaine.reglages import LIBELLE_DISTANCE, MESURE_DISTANCE
 from ecosysteme.exports.cartes import Orientation, carte_document, ligne_sources
 from ecosysteme.exports.vues import SOURCES_DEFAUT, precision_filtres
-from ecosysteme.ui import donnees, territoire
-from ecosysteme.ui.export_carte import bloc_export
-from ecosysteme.ui.texte import md
+from ecosysteme.ui import donnees
+from ecosysteme.ui.widgets.entete import entete
+from ecosysteme.ui.widgets.export_carte import bloc_export
+from ecosysteme.ui.widgets.fiches import fiches
+from ecosysteme.ui.widgets.fonds_carte import bandes_vue, fonds_vue, installer_actifs
 
-BANDES = (300.0, 1000.0)
 #: Sources of the interactive map (no population shown there).
 SOURCES_HTML = ("ANCT — QPV 2024", "IGN / geo.api.gouv.fr — communes et EPCI")
 MESURES = {
     "distance": "distance au plus proche",
-    "n_300m": "nombre à moins de 300 m",
+    "n_300m": f"nombre à moins de {reglages.BANDE_PROCHE:g} m",
     "couvert": f"à portée ({MESURE_DISTANCE})",
 }
 LIBELLES_CRENEAUX = {
     "soir": "en soirée (après 18 h, en semaine)",
     "samedi": "le samedi",
     "dimanche": "le dimanche",
-}
-#: Badge colour of each freshness class of ``date_maj``.
-COULEURS_FRAICHEUR: dict[str, Literal["green", "blue", "orange", "red"]] = {
-    "moins de 6 mois": "green",
-    "6 à 12 mois": "blue",
-    "12 à 18 mois": "orange",
-    "18 mois ou plus": "red",
-    "inconnue": "red",
 }
 FAMILLES_LIB = {
     "tous": "Tout acteur",
@@ -77,31 +67,6 @@ def _pluriel(n: int, un: str, plusieurs: str) -> str:
 
 def _par_famille(famille: str) -> list[str]:
     return [f.cle for f in filtres_famille(famille)]
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _bandes(sig: tuple[str, float], selection: Selection, _vue: Vue) -> gpd.GeoDataFrame | None:
-    """Areas within 300 m and 1 000 m of the territory's QPV, computed when first asked for."""
-    return bandes_distance(_vue.qpv, BANDES) if len(_vue.qpv) else None
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _fonds(sig: tuple[str, float], selection: Selection, _vue: Vue, communes: bool) -> dict[str, Any]:
-    """What the map of a territory reuses at every rerun, prepared once per store version and
-    territory (shared, never modified): simplified QPV, outlines ready to draw, distance bands,
-    the escaped marker rows of every actor."""
-    return {
-        "qpv": simplifier(_vue.qpv, TOLERANCE_QPV_M),
-        "communes": tracer(simplifier(_vue.communes, TOLERANCE_FOND_M)) if communes else None,
-        "epci": tracer(simplifier(_vue.epci, TOLERANCE_FOND_M)),
-        "acteurs": LignesActeurs.depuis(_vue.acteurs),
-    }
-
-
-def fonds_vue(sig: tuple[str, float], vue: Vue) -> dict[str, Any]:
-    """The cached map layers of a territory; a whole région gets EPCI outlines only (thousands
-    of communes would blur the map and weigh a megabyte)."""
-    return _fonds(sig, vue.selection, vue, communes=vue.selection.departement is not None)
 
 
 def _carte(
@@ -138,7 +103,7 @@ def _mesure_qpv(
         mesure = Mesure("valeur", f"{f.libelle} : distance au plus proche", "distance")
     elif genre == "n_300m":
         out["valeur"] = out["code_qp"].map(c["n_300m"])
-        mesure = Mesure("valeur", f"{f.libelle} : nombre à moins de 300 m", "compte")
+        mesure = Mesure("valeur", f"{f.libelle} : nombre à moins de {reglages.BANDE_PROCHE:g} m", "compte")
     else:
         out["valeur"] = out["code_qp"].map(c["couvert"])
         mesure = Mesure("valeur", f"{f.libelle} : à moins de {seuil} m {MESURE_DISTANCE}", "couvert")
@@ -159,7 +124,12 @@ def _controles() -> tuple[Filtre, str, int, list[Filtre], list[str], bool, bool]
         "Couleur des QPV", list(MESURES), format_func=MESURES.__getitem__, key="carte_mesure", horizontal=True
     )
     seuil = int(
-        c3.select_slider(LIBELLE_DISTANCE, options=donnees.SEUILS_MARCHE, value=1000, key="carte_seuil")
+        c3.select_slider(
+            LIBELLE_DISTANCE,
+            options=reglages.DISTANCES_PROPOSEES,
+            value=int(reglages.DISTANCE_MARCHE),
+            key="carte_seuil",
+        )
     )
     with st.expander("Acteurs affichés et fond de carte", expanded=False):
         a1, a2, a3 = st.columns(3)
@@ -201,7 +171,8 @@ def _controles() -> tuple[Filtre, str, int, list[Filtre], list[str], bool, bool]
         )
         gratuit = b3.checkbox("Gratuit seulement", key="carte_gratuit")
         d1, d2 = st.columns(2)
-        bandes = d1.checkbox("Tracer les bandes de 300 m et 1 000 m autour des QPV", key="carte_bandes")
+        metres = f"{reglages.BANDE_PROCHE:,.0f} m et {reglages.DISTANCE_MARCHE:,.0f} m".replace(",", " ")
+        bandes = d1.checkbox(f"Tracer les bandes de {metres} autour des QPV", key="carte_bandes")
         tuiles = d2.checkbox(
             "Fond OpenStreetMap (Internet nécessaire)",
             key="carte_tuiles",
@@ -209,61 +180,6 @@ def _controles() -> tuple[Filtre, str, int, list[Filtre], list[str], bool, bool]
         )
     choisis = [filtre(k) for k in [*cats, *servs, *pubs, *progs]] + ([filtre("gratuit")] if gratuit else [])
     return filtre(cle), genre, seuil, choisis, list(creneaux), bandes, tuiles
-
-
-def _fiche_qpv(vue: Vue, code: str, couv: pd.DataFrame, seuil: int) -> None:
-    ligne = vue.qpv[vue.qpv["code_qp"] == code]
-    if ligne.empty:
-        st.info("Ce QPV n'est pas dans le territoire choisi.")
-        return
-    q = ligne.iloc[0]
-    st.markdown(f"#### {md(q['lib_qp'])} ({md(code)})")
-    pop = q["population"]
-    st.markdown(
-        f"{md(q.get('lib_com') or '')} — "
-        + ("population inconnue" if pd.isna(pop) else f"{int(pop):,} habitants".replace(",", "\u202f"))
-    )
-    tableau = couverture_qpv(couv, code, tous_les_filtres())
-    st.dataframe(
-        tableau.rename(
-            columns={
-                "n_interieur": "dans le QPV",
-                "n_300m": "à 300 m",
-                "n_1000m": "à 1 000 m",
-                "distance_m": "plus proche (m)",
-                "couvert": f"à moins de {seuil} m",
-                "n_ouvert_soir": "ouverts le soir",
-                "n_ouvert_samedi": "le samedi",
-                "n_ouvert_dimanche": "le dimanche",
-                "n_horaires_inconnus": "horaires inconnus",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        height=300,
-    )
-    proches = acteurs_proches(vue.qpv, code, vue.acteurs, float(max(seuil, 1000)))
-    st.markdown(f"**Acteurs à moins de {max(seuil, 1000)} m** ({len(proches)}), les plus proches d'abord :")
-    if proches.empty:
-        st.caption("Aucun.")
-    else:
-        st.dataframe(
-            proches.rename(columns={"distance_m": "distance (m)"}).drop(columns="id"),
-            hide_index=True,
-            width="stretch",
-        )
-
-
-def _fiche_acteur(acteurs: gpd.GeoDataFrame, ident: str) -> None:
-    ligne = acteurs[acteurs["id"] == ident]
-    if ligne.empty:
-        st.info("Cet acteur n'est pas dans le territoire choisi.")
-        return
-    a = ligne.iloc[0]
-    st.markdown(f"#### {md(a['nom'])}")
-    champs, fr = fiche_acteur(a, dt.date.today())
-    st.badge(fr.libelle, color=COULEURS_FRAICHEUR.get(fr.classe, "red"))
-    st.dataframe(pd.DataFrame(champs, columns=["champ", "valeur"]), hide_index=True, width="stretch")
 
 
 def _clic(retour: dict[str, Any] | None, acteurs: gpd.GeoDataFrame) -> tuple[str, str] | None:
@@ -282,32 +198,25 @@ def _clic(retour: dict[str, Any] | None, acteurs: gpd.GeoDataFrame) -> tuple[str
     return ("qpv", code) if code else None
 
 
-@st.cache_resource(show_spinner=False)
-def installer_actifs() -> None:
-    """Leaflet and MarkerCluster copied to ``static/vendor`` once per process (the page may be
-    opened directly, before the home page ran)."""
-    installer(config.PROJECT_ROOT / "static")
-
-
 def afficher() -> None:
     from streamlit_folium import st_folium
 
     installer_actifs()
-    st.title("Carte de couverture")
-    data = donnees.charger_ou_expliquer()
-    if data is None:
+    e = entete(
+        "Carte de couverture",
+    )
+    if e is None:
         return
-    vue = territoire.choisir(data)
-    st.subheader(md(vue.libelle))
+    vue = e.vue
     f, genre, seuil, choisis, creneaux, bandes, tuiles = _controles()
     sig = donnees.signature(donnees.chemin_depot())
-    couv = donnees.couverture_depot(sig, float(seuil), BANDES)
+    couv = donnees.couverture_depot(sig, float(seuil), reglages.BANDES)
     fonds = fonds_vue(sig, vue)
     qpv, mesure = _mesure_qpv(fonds["qpv"], couv, f, genre, seuil)
     acteurs = filtrer_acteurs(vue.acteurs, choisis, creneaux)
     if not len(vue.qpv):
         st.info("Aucun QPV dans ce territoire : la carte montre ses communes et ses acteurs.")
-    zones = _bandes(sig, vue.selection, vue) if bandes else None
+    zones = bandes_vue(sig, vue) if bandes else None
     carte = _carte(qpv, mesure, fonds["acteurs"].parmi(acteurs["id"]), fonds, zones, tuiles)
     actifs = int((vue.acteurs["statut"] == "actif").sum()) if "statut" in vue.acteurs.columns else 0
     st.caption(
@@ -332,7 +241,7 @@ def afficher() -> None:
         st.session_state["fiche_genre"] = "QPV" if clic[0] == "qpv" else "Acteur"
         st.session_state["fiche_qpv" if clic[0] == "qpv" else "fiche_acteur"] = clic[1]
     with col_fiche:
-        _fiches(vue, couv, seuil)
+        fiches(vue, couv, seuil)
     precision = precision_filtres(choisis, creneaux)
     titre = f"{mesure.libelle} — {vue.libelle}"
 
@@ -365,34 +274,3 @@ def afficher() -> None:
         html=html,
         document=document,
     )
-
-
-def _choix_fiche(libelle: str, options: list[str], noms: dict[str, str], cle: str, aide: str) -> str | None:
-    """A picker of the QPV or actor whose sheet is shown, kept in step with map clicks (a value
-    that left the territory is dropped)."""
-    if st.session_state.get(cle) not in options:
-        st.session_state[cle] = None
-    choix = st.selectbox(
-        libelle, options, format_func=lambda v: noms.get(v, v), key=cle, index=None, placeholder=aide
-    )
-    return str(choix) if choix else None
-
-
-def _fiches(vue: Vue, couv: pd.DataFrame, seuil: int) -> None:
-    genre = st.segmented_control("Fiche", ["QPV", "Acteur"], key="fiche_genre", default="QPV")
-    if genre == "Acteur":
-        a = vue.acteurs
-        noms = {str(i): str(n) for i, n in zip(a["id"], a["nom"], strict=True)} if len(a) else {}
-        ident = _choix_fiche(
-            "Acteur", list(noms), noms, "fiche_acteur", "Cliquez un acteur sur la carte ou choisissez-le ici"
-        )
-        if ident:
-            _fiche_acteur(a, ident)
-        return
-    q = vue.qpv.sort_values("lib_qp")
-    noms_q = {str(c): f"{n} ({c})" for c, n in zip(q["code_qp"], q["lib_qp"], strict=True)}
-    code = _choix_fiche(
-        "Quartier", list(noms_q), noms_q, "fiche_qpv", "Cliquez un QPV sur la carte ou choisissez-le ici"
-    )
-    if code:
-        _fiche_qpv(vue, code, couv, seuil)

@@ -17,17 +17,16 @@ from ecosysteme.analyse.selection import Selection
 from ecosysteme.cartes.actifs import actifs_statiques, html_autonome
 from ecosysteme.cartes.chevauchements import carte_chevauchements
 from ecosysteme.depot import ouvrir_depot
-from ecosysteme.domaine import standard
+from ecosysteme.domaine import reglages, standard
 from ecosysteme.domaine.reglages import MESURE_DISTANCE
 from ecosysteme.exports.cartes import Orientation, ligne_sources
 from ecosysteme.exports.vues import SOURCES_DEFAUT, carte_chevauchements_document, precision_chevauchements
 from ecosysteme.ui import donnees, territoire
-from ecosysteme.ui.carte import installer_actifs
-from ecosysteme.ui.export_carte import bloc_export
-from ecosysteme.ui.texte import md
+from ecosysteme.ui.widgets.entete import entete
+from ecosysteme.ui.widgets.export_carte import bloc_export
+from ecosysteme.ui.widgets.fonds_carte import installer_actifs
 
 CLE = "chev_"
-DISTANCES = (100, 200, 300, 500, 1000)
 
 
 @st.cache_data(show_spinner="Recherche des chevauchements…", max_entries=16)
@@ -39,19 +38,22 @@ def _paires(sig: tuple[str, float], selection: Selection, distance: float) -> pd
 
 
 def afficher() -> None:
-    st.title("Chevauchements")
-    st.caption(
+    e = entete(
+        "Chevauchements",
         "Des acteurs distincts qui offrent le même service au même public, à quelques pas l'un de "
         "l'autre, aux mêmes heures : à coordonner, ou à éviter pour une nouvelle offre. Les doublons "
-        "(un même lieu enregistré deux fois) sont traités à part, page « Doublons »."
+        "(un même lieu enregistré deux fois) sont traités à part, page « Doublons ».",
     )
-    data = donnees.charger_ou_expliquer()
-    if data is None:
+    if e is None:
         return
-    vue = territoire.choisir(data)
-    st.subheader(md(vue.libelle))
+    vue = e.vue
     c1, c2 = st.columns([1, 3])
-    distance = c1.select_slider("Distance entre eux (m)", list(DISTANCES), value=500, key=CLE + "distance")
+    distance = c1.select_slider(
+        "Distance entre eux (m)",
+        list(reglages.DISTANCES_CHEVAUCHEMENT),
+        value=int(reglages.DISTANCE_CHEVAUCHEMENT),
+        key=CLE + "distance",
+    )
     services = c2.multiselect(
         "Services", list(standard.enumerations()["services"]), key=CLE + "services", placeholder="Choisir…"
     )

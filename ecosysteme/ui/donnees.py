@@ -5,22 +5,17 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from ecosysteme.analyse.resume import rattacher
+from ecosysteme.analyse.territoire import Territoire
 from ecosysteme.depot import ouvrir_depot
 from ecosysteme.domaine import config
 from ecosysteme.domaine.erreurs import EcosystemeError
 
 log = logging.getLogger(__name__)
-
-
-#: Walking distances (metres) offered by every page's threshold slider.
-SEUILS_MARCHE = (300, 500, 1000, 1500, 2000)
 
 
 def chemin_depot() -> Path:
@@ -34,29 +29,12 @@ def signature(path: Path) -> tuple[str, float]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def territoire(sig: tuple[str, float]) -> dict[str, Any]:
-    """QPV, EPCI, communes and actors of the store (EPSG:4326), read once per store version and
-    shared by every session without a copy: pages select rows (new frames), never modify these."""
+def territoire(sig: tuple[str, float]) -> Territoire:
+    """QPV, EPCI, communes and actors of the store (EPSG:4326, actors attached to the communes),
+    read once per store version and shared by every session without a copy: pages select rows
+    (new frames), never modify these."""
     with ouvrir_depot(Path(sig[0])) as depot:
-        qpv = depot.qpv()
-        epci = depot.epci()
-        communes = depot.communes()
-        acteurs = rattacher(depot.acteurs_gdf(), communes)
-        lots = [
-            {
-                "n°": lot.id,
-                "fichier": lot.fichier,
-                "format": lot.format,
-                "importé le": lot.debut,
-                "auteur": lot.auteur,
-                "créés": lot.crees,
-                "mis à jour": lot.mis_a_jour,
-                "rejetées": lot.rejetees,
-                "annulé": lot.annule,
-            }
-            for lot in depot.lots()
-        ]
-    return {"qpv": qpv, "epci": epci, "communes": communes, "acteurs": acteurs, "lots": pd.DataFrame(lots)}
+        return Territoire.lire(depot)
 
 
 @st.cache_data(show_spinner="Calcul de la couverture…", max_entries=16)
@@ -65,7 +43,7 @@ def couverture_depot(sig: tuple[str, float], seuil: float, bandes: tuple[float, 
     from ecosysteme.analyse.couverture import Parametres, couverture
 
     data = territoire(sig)
-    return couverture(data["qpv"], data["acteurs"], Parametres(bandes=bandes, seuil=seuil))
+    return couverture(data.qpv, data.acteurs, Parametres(bandes=bandes, seuil=seuil))
 
 
 def depot_pret() -> tuple[bool, str | None]:
@@ -86,7 +64,7 @@ def aide_import(raison: str) -> None:
     )
 
 
-def charger_ou_expliquer() -> dict[str, Any] | None:
+def charger_ou_expliquer() -> Territoire | None:
     """The store's data for a page, or None after telling the user, in French, why there is
     none (no store, unreadable store: details in the log)."""
     pret, raison = depot_pret()
@@ -101,10 +79,10 @@ def charger_ou_expliquer() -> dict[str, Any] | None:
         return None
 
 
-def charger() -> dict[str, Any]:
+def charger() -> Territoire:
     path = chemin_depot()
     data = territoire(signature(path))
-    assert isinstance(data["qpv"], gpd.GeoDataFrame)
+    assert isinstance(data.qpv, gpd.GeoDataFrame)
     return data
 
 

@@ -17,8 +17,9 @@ from ecosysteme.domaine.erreurs import ConflitDeVersion, EcosystemeError
 from ecosysteme.inventaire.doublons import candidats
 from ecosysteme.inventaire.fusion import LISTES, Choix, champs_differents, choix_par_defaut, fusionner
 from ecosysteme.inventaire.tableau import LIBELLES, differences
-from ecosysteme.ui import donnees, editeur, territoire
+from ecosysteme.ui import donnees, territoire
 from ecosysteme.ui.texte import md
+from ecosysteme.ui.widgets.entete import entete
 
 CLE_MESSAGE = "doublons_message"
 #: Lowest score the page can show (the slider's minimum; 70 by default).
@@ -38,16 +39,16 @@ def _paires(sig: tuple[str, float], selection: Selection) -> pd.DataFrame:
 
 
 def afficher() -> None:
-    st.title("Doublons")
-    st.caption(
+    e = entete(
+        "Doublons",
         "Un même lieu enregistré deux fois (deux sources, ou deux saisies) : nom proche, même adresse "
-        "ou quelques dizaines de mètres. L'outil propose ; vous décidez de fusionner ou non."
+        "ou quelques dizaines de mètres. L'outil propose ; vous décidez de fusionner ou non.",
+        auteur=True,
+        sous_titre=False,
     )
-    auteur = editeur.nom_editeur()
-    data = donnees.charger_ou_expliquer()
-    if data is None:
+    if e is None:
         return
-    vue = territoire.choisir(data)
+    vue, auteur = e.vue, e.auteur
     message = st.session_state.pop(CLE_MESSAGE, None)
     if message:
         st.success(md(message))

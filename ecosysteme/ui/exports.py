@@ -14,14 +14,14 @@ import streamlit as st
 
 from ecosysteme.analyse.selection import Selection
 from ecosysteme.depot import ouvrir_depot
-from ecosysteme.domaine import standard
+from ecosysteme.domaine import reglages, standard
+from ecosysteme.domaine.fichiers import ecrire_atomique
 from ecosysteme.domaine.reglages import LIBELLE_DISTANCE
 from ecosysteme.exports.fiche import SERVICE_DEFAUT, fiche_territoire, typographie
 from ecosysteme.exports.geodonnees import exporter_geojson_couches, exporter_gpkg
-from ecosysteme.exports.tableaux import ecrire_atomique
-from ecosysteme.ui import donnees, territoire
-from ecosysteme.ui.export_carte import fichier_prepare
-from ecosysteme.ui.texte import md
+from ecosysteme.ui import donnees
+from ecosysteme.ui.widgets.entete import entete
+from ecosysteme.ui.widgets.export_carte import fichier_prepare
 
 CLE = "exports_"
 MIME_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -77,18 +77,18 @@ def _geojson(selection: Selection) -> Callable[[Path], Path]:
 
 
 def afficher() -> None:
-    st.title("Exports de la feuille de route")
-    _legende(
-        "Les fichiers à joindre à la feuille de route numérique : fiche territoire, géodonnées pour un "
-        "SIG. Les cartes s'exportent depuis chaque carte (« Exporter cette carte »), la matrice des "
-        "lacunes depuis la page « Lacunes », l'inventaire au standard national depuis « Inventaire »."
+    e = entete(
+        "Exports de la feuille de route",
+        typographie(
+            "Les fichiers à joindre à la feuille de route numérique : fiche territoire, géodonnées pour un "
+            "SIG. Les cartes s'exportent depuis chaque carte (« Exporter cette carte »), la matrice des "
+            "lacunes depuis la page « Lacunes », l'inventaire au standard national depuis « Inventaire »."
+        ),
     )
-    data = donnees.charger_ou_expliquer()
-    if data is None:
+    if e is None:
         return
-    vue = territoire.choisir(data)
+    vue = e.vue
     selection = vue.selection
-    st.subheader(md(vue.libelle))
     sig = donnees.signature(donnees.chemin_depot())
 
     st.markdown("#### Fiche territoire")
@@ -112,7 +112,12 @@ def afficher() -> None:
             )
         )
         seuil = float(
-            c2.select_slider(LIBELLE_DISTANCE, list(donnees.SEUILS_MARCHE), value=1000, key=CLE + "seuil")
+            c2.select_slider(
+                LIBELLE_DISTANCE,
+                list(reglages.DISTANCES_PROPOSEES),
+                value=int(reglages.DISTANCE_MARCHE),
+                key=CLE + "seuil",
+            )
         )
         parametres = (sig, selection.siren, service, seuil)
         d1, d2 = st.columns(2)

@@ -10,10 +10,12 @@ import streamlit as st
 
 from ecosysteme.analyse.couverture import filtres_famille
 from ecosysteme.analyse.lacunes import matrice
+from ecosysteme.domaine import reglages
 from ecosysteme.domaine.reglages import LIBELLE_DISTANCE
 from ecosysteme.exports.tableaux import csv_octets, xlsx_octets
-from ecosysteme.ui import donnees, territoire
+from ecosysteme.ui import donnees
 from ecosysteme.ui.texte import md
+from ecosysteme.ui.widgets.entete import entete
 
 #: Filter families offered as matrix columns, by their French name.
 FAMILLES_UI: dict[str, str] = {
@@ -41,17 +43,15 @@ def _couleur_compte(v: object) -> str:
 
 
 def afficher() -> None:
-    st.title("Lacunes")
-    st.caption(
+    e = entete(
+        "Lacunes",
         "Pour chaque quartier, ce qui est à portée (distance à vol d'oiseau), offre par offre. "
         "Les quartiers sans aucun acteur à portée viennent en premier, "
-        "puis ceux à qui il manque le plus d'offres."
+        "puis ceux à qui il manque le plus d'offres.",
     )
-    data = donnees.charger_ou_expliquer()
-    if data is None:
+    if e is None:
         return
-    vue = territoire.choisir(data)
-    st.subheader(md(vue.libelle))
+    vue = e.vue
     c1, c2, c3 = st.columns(3)
     famille_lib = c1.selectbox("Offres en colonnes", list(FAMILLES_UI), key="lacunes_famille")
     mesure = c2.radio(
@@ -61,12 +61,17 @@ def afficher() -> None:
         key="lacunes_mesure",
         horizontal=True,
     )
-    seuil = c3.select_slider(LIBELLE_DISTANCE, options=donnees.SEUILS_MARCHE, value=1000, key="lacunes_seuil")
+    seuil = c3.select_slider(
+        LIBELLE_DISTANCE,
+        options=reglages.DISTANCES_PROPOSEES,
+        value=int(reglages.DISTANCE_MARCHE),
+        key="lacunes_seuil",
+    )
     if vue.qpv.empty:
         st.info("Aucun QPV dans ce territoire.")
         return
     filtres = filtres_famille(FAMILLES_UI[famille_lib])
-    couv = donnees.couverture_depot(donnees.signature(donnees.chemin_depot()), float(seuil), (300.0, 1000.0))
+    couv = donnees.couverture_depot(donnees.signature(donnees.chemin_depot()), float(seuil), reglages.BANDES)
     valeur = "distance_m" if mesure == "distance" else f"n_{float(seuil):g}m"
     m = matrice(couv, vue.qpv, filtres, valeur)
     sans = m[m["sans_offre"]]

@@ -12,30 +12,29 @@ import streamlit as st
 from ecosysteme.analyse.couverture import Parametres, filtre, tous_les_filtres
 from ecosysteme.analyse.scenarios import Scenario, SiteHypothetique, comparer, comparer_scenarios
 from ecosysteme.depot import ouvrir_depot
-from ecosysteme.domaine import standard
+from ecosysteme.domaine import reglages, standard
 from ecosysteme.domaine.erreurs import EcosystemeError
 from ecosysteme.domaine.modeles import Categorie
 from ecosysteme.domaine.reglages import LIBELLE_DISTANCE
 from ecosysteme.domaine.semaine import erreur_osm
-from ecosysteme.ui import donnees, editeur, territoire
+from ecosysteme.ui import donnees
 from ecosysteme.ui.texte import md
+from ecosysteme.ui.widgets.entete import entete
 
 CLE = "scenario_"
 COLONNES_SITES = ("nom", "latitude", "longitude", "categorie", "horaires")
 
 
 def afficher() -> None:
-    st.title("Scénarios")
-    st.caption(
+    e = entete(
+        "Scénarios",
         "Et si un lieu ouvrait, si un acteur fermait, si des horaires changeaient ? La couverture des "
-        "quartiers avant et après, sans jamais modifier l'inventaire enregistré."
+        "quartiers avant et après, sans jamais modifier l'inventaire enregistré.",
+        auteur=True,
     )
-    auteur = editeur.nom_editeur()
-    data = donnees.charger_ou_expliquer()
-    if data is None:
+    if e is None:
         return
-    vue = territoire.choisir(data)
-    st.subheader(md(vue.libelle))
+    data, vue, auteur = e
     message = st.session_state.pop(CLE + "message", None)
     if message:
         st.success(md(message))
@@ -47,7 +46,12 @@ def afficher() -> None:
     )
     base = enregistres.get(choix) if choix != "(nouveau)" else None
     scenario = _formulaire(base, vue.acteurs)
-    seuil = st.select_slider(LIBELLE_DISTANCE, list(donnees.SEUILS_MARCHE), value=1000, key=CLE + "seuil")
+    seuil = st.select_slider(
+        LIBELLE_DISTANCE,
+        list(reglages.DISTANCES_PROPOSEES),
+        value=int(reglages.DISTANCE_MARCHE),
+        key=CLE + "seuil",
+    )
     filtres = st.multiselect(
         "Offres à comparer",
         [f.cle for f in tous_les_filtres()],
@@ -63,7 +67,7 @@ def afficher() -> None:
     if scenario is None:
         return
     try:
-        c = comparer(vue.qpv, data["acteurs"], scenario, p)
+        c = comparer(vue.qpv, data.acteurs, scenario, p)
     except EcosystemeError as exc:
         st.error(md(exc.message))
         return
@@ -84,7 +88,7 @@ def afficher() -> None:
     noms = st.multiselect("Scénarios", list(enregistres), key=CLE + "comparer", placeholder="Choisir…")
     if noms:
         try:
-            t = comparer_scenarios(vue.qpv, data["acteurs"], [enregistres[n] for n in noms], p)
+            t = comparer_scenarios(vue.qpv, data.acteurs, [enregistres[n] for n in noms], p)
         except EcosystemeError as exc:
             st.error(md(exc.message))
         else:

@@ -29,7 +29,9 @@ def _attendre_runtime(delai: float = 60.0) -> bool:
 
 def prechauffer() -> None:
     """Import the pages' modules and fill the caches of the default view (région shown first,
-    coverage at 1,000 m, map layers). Any failure is logged: the pages then do the work."""
+    coverage at the default walking distance and bands of ``domaine.reglages``, the parameters
+    the pages ask for at first display, map layers). Any failure is logged: the pages then do
+    the work."""
     from ecosysteme.domaine.erreurs import EcosystemeError
 
     if not _attendre_runtime():
@@ -39,19 +41,21 @@ def prechauffer() -> None:
         # not streamlit_folium: a component must be declared from a page (declared here, its
         # files were not served: « source error - 404 »)
         from ecosysteme.analyse.selection import Selection, filtrer, regions_presentes
+        from ecosysteme.domaine import reglages
         from ecosysteme.ui import accueil, carte, donnees, lacunes  # noqa: F401
+        from ecosysteme.ui.widgets import fonds_carte
 
-        carte.installer_actifs()
+        fonds_carte.installer_actifs()
         if not donnees.depot_pret()[0]:
             return
         sig = donnees.signature(donnees.chemin_depot())
         data = donnees.territoire(sig)
-        donnees.couverture_depot(sig, 1000.0, (300.0, 1000.0))
-        regions = regions_presentes(data["qpv"])
+        donnees.couverture_depot(sig, reglages.DISTANCE_MARCHE, reglages.BANDES)
+        regions = regions_presentes(data.qpv)
         if regions:
             region = "32" if "32" in regions else regions[0]
-            vue = filtrer(data["qpv"], data["epci"], data["communes"], data["acteurs"], Selection(region))
-            carte.fonds_vue(sig, vue)
+            vue = filtrer(data.qpv, data.epci, data.communes, data.acteurs, Selection(region))
+            fonds_carte.fonds_vue(sig, vue)
     except (EcosystemeError, OSError, ValueError, KeyError) as exc:
         log.warning("préchauffage interrompu : %s", exc)
         return

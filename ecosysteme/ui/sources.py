@@ -43,7 +43,7 @@ def afficher() -> None:
         return
     with ouvrir_depot(donnees.chemin_depot()) as depot:
         etat = depot.etat_territoire()
-        lots = donnees.charger()["lots"]
+        lots = donnees.charger().tableau_lots
     st.subheader("Territoires enregistrés")
     lignes = [
         {

@@ -10,6 +10,7 @@ import streamlit as st
 
 from ecosysteme.analyse.resume import sirens
 from ecosysteme.analyse.selection import Selection, Vue, chercher_epci, filtrer, regions_presentes
+from ecosysteme.analyse.territoire import Territoire
 from ecosysteme.cartes.geometrie import contours
 from ecosysteme.domaine.regions import REGIONS, departements
 from ecosysteme.ui import donnees
@@ -24,7 +25,7 @@ def _memoriser() -> None:
             st.session_state[f"_memo_{cle}"] = st.session_state[cle]
 
 
-def _restaurer(data: dict[str, Any]) -> None:
+def _restaurer(data: Territoire) -> None:
     """Widgets forget their value on another page: restore it from the memo, else from the URL."""
     if not any(f"_memo_{c}" in st.session_state for c in _CLES):
         _depuis_url(data)
@@ -33,9 +34,9 @@ def _restaurer(data: dict[str, Any]) -> None:
             st.session_state[cle] = st.session_state[f"_memo_{cle}"]
 
 
-def _depuis_url(data: dict[str, Any]) -> None:
+def _depuis_url(data: Territoire) -> None:
     params = st.query_params
-    communes = data["communes"]
+    communes = data.communes
     siren = params.get("epci")
     dep = params.get("departement")
     reg = params.get("region")
@@ -61,10 +62,10 @@ def _vers_url(sel: Selection) -> None:
         st.query_params.from_dict(voulu)
 
 
-def choisir(data: dict[str, Any]) -> Vue:
+def choisir(data: Territoire) -> Vue:
     """Draw the chooser in the sidebar and return what lies in the chosen territory."""
     _restaurer(data)
-    qpv, epci, communes = data["qpv"], data["epci"], data["communes"]
+    qpv, epci, communes = data.qpv, data.epci, data.communes
     regions = regions_presentes(qpv) or sorted(REGIONS)
     if st.session_state.get("region") not in regions:
         st.session_state["region"] = "32" if "32" in regions else regions[0]
@@ -111,12 +112,12 @@ def choisir(data: dict[str, Any]) -> Vue:
     _memoriser()
     sel = Selection(region, None if dep == TOUS else dep, None if siren == TOUS else siren)
     _vers_url(sel)
-    return filtrer(qpv, epci, communes, data["acteurs"], sel)
+    return filtrer(qpv, epci, communes, data.acteurs, sel)
 
 
-def filtrer_selection(data: dict[str, Any], selection: Selection) -> Vue:
+def filtrer_selection(data: Territoire, selection: Selection) -> Vue:
     """What lies in ``selection`` (no widget drawn: for cached computations keyed by it)."""
-    return filtrer(data["qpv"], data["epci"], data["communes"], data["acteurs"], selection)
+    return filtrer(data.qpv, data.epci, data.communes, data.acteurs, selection)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -14,21 +14,23 @@ from ecosysteme.analyse.totem import Explication, Resultat, totem_epci
 from ecosysteme.cartes.actifs import actifs_statiques, html_autonome
 from ecosysteme.cartes.totem import carte_totem
 from ecosysteme.depot import ouvrir_depot
-from ecosysteme.domaine import standard
+from ecosysteme.domaine import reglages, standard
 from ecosysteme.domaine.erreurs import EcosystemeError
 from ecosysteme.domaine.reglages import LIBELLE_DISTANCE
 from ecosysteme.exports.cartes import Orientation, ligne_sources
 from ecosysteme.exports.tableaux import csv_octets
 from ecosysteme.exports.vues import SOURCES_DEFAUT, carte_totem_document, precision_totem
 from ecosysteme.ui import donnees, territoire
-from ecosysteme.ui.carte import installer_actifs
-from ecosysteme.ui.export_carte import bloc_export
 from ecosysteme.ui.texte import md
+from ecosysteme.ui.widgets.entete import entete
+from ecosysteme.ui.widgets.export_carte import bloc_export
+from ecosysteme.ui.widgets.fonds_carte import installer_actifs
 
 CLE = "totem_"
 CANDIDATS = {
     "acteurs": "Lieux existants du territoire (à transformer en lieu totem)",
-    "grille": "Tout point du territoire (grille de 200 m sur les communes ayant un QPV)",
+    "grille": f"Tout point du territoire (grille de {reglages.PAS_GRILLE_TOTEM:g} m "
+    "sur les communes ayant un QPV)",
     "points": "Des emplacements que vous proposez (coordonnées)",
 }
 
@@ -45,16 +47,16 @@ def _calculer(
 
 
 def afficher() -> None:
-    st.title("Lieu totem")
-    st.caption(
+    e = entete(
+        "Lieu totem",
         "Où un lieu totem du numérique atteindrait le plus d'habitants des quartiers prioritaires qui "
         "n'ont pas l'offre à portée aujourd'hui, sans doublonner l'existant. Calcul exact (programme en "
-        "nombres entiers résolu par HiGHS), chaque proposition expliquée."
+        "nombres entiers résolu par HiGHS), chaque proposition expliquée.",
+        sous_titre=False,
     )
-    data = donnees.charger_ou_expliquer()
-    if data is None:
+    if e is None:
         return
-    vue = territoire.choisir(data)
+    vue = e.vue
     siren = vue.selection.siren
     if siren is None:
         st.info("Choisissez un EPCI dans la barre latérale : le lieu totem se décide à l'échelle d'un EPCI.")
@@ -68,7 +70,12 @@ def afficher() -> None:
         key=CLE + "services",
         placeholder="Choisir…",
     )
-    rayon = c2.select_slider(LIBELLE_DISTANCE, list(donnees.SEUILS_MARCHE), value=1000, key=CLE + "rayon")
+    rayon = c2.select_slider(
+        LIBELLE_DISTANCE,
+        list(reglages.DISTANCES_PROPOSEES),
+        value=int(reglages.DISTANCE_MARCHE),
+        key=CLE + "rayon",
+    )
     sites = int(c3.number_input("Nombre de sites", min_value=1, max_value=5, value=1, key=CLE + "sites"))
     candidats = st.radio(
         "Emplacements possibles", list(CANDIDATS), format_func=CANDIDATS.__getitem__, key=CLE + "candidats"

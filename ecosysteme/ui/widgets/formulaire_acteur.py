@@ -16,8 +16,9 @@ from ecosysteme.domaine import standard
 from ecosysteme.domaine.modeles import Acteur, Categorie
 from ecosysteme.inventaire.doublons import semblables
 from ecosysteme.inventaire.tableau import LIBELLES, ErreursFormulaire
-from ecosysteme.ui import saisie
 from ecosysteme.ui.texte import md
+from ecosysteme.ui.widgets import horaires as saisie_horaires
+from ecosysteme.ui.widgets import lieu as saisie_lieu
 
 #: List fields offered as multi-selects, with the standard's enumeration of the same name.
 LISTES = (
@@ -88,7 +89,7 @@ def formulaire(prefixe: str, base: Acteur | None, fond: Mapping[str, Any] | None
     v["complement_adresse"] = st.text_input(
         "Complément d'adresse", value=b.get("complement_adresse") or "", key=k + "complement_adresse"
     )
-    lieu = saisie.choisir_lieu(
+    lieu = saisie_lieu.choisir_lieu(
         k + "lieu",
         v["adresse"],
         b.get("longitude"),
@@ -102,7 +103,7 @@ def formulaire(prefixe: str, base: Acteur | None, fond: Mapping[str, Any] | None
             valeur = getattr(lieu, champ, None)
             if valeur and not v.get(champ):
                 v[champ] = valeur
-    elif st.session_state.get(k + "lieu_mode") == saisie.COORDONNEES:
+    elif st.session_state.get(k + "lieu_mode") == saisie_lieu.COORDONNEES:
         # typed but refused by the widget (message shown there): the form's check refuses it too
         v["latitude"] = st.session_state.get(k + "lieu_lat") or None
         v["longitude"] = st.session_state.get(k + "lieu_lon") or None
@@ -120,7 +121,7 @@ def formulaire(prefixe: str, base: Acteur | None, fond: Mapping[str, Any] | None
     v["site_web"] = c2.text_area(
         "Sites web (un par ligne)", value="\n".join(b.get("site_web") or []), key=k + "site_web", height=68
     )
-    horaires = saisie.editeur_horaires(k + "horaires", b.get("horaires"))
+    horaires = saisie_horaires.editeur_horaires(k + "horaires", b.get("horaires"))
     v["horaires"] = horaires.texte
     if horaires.erreur:
         v["horaires"] = horaires.brut

@@ -17,8 +17,8 @@ import streamlit as st
 from matplotlib.figure import Figure
 
 from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.fichiers import ecrire_texte
 from ecosysteme.exports.cartes import Orientation, exporter_carte
-from ecosysteme.exports.tableaux import ecrire_texte
 
 ORIENTATIONS: dict[str, str] = {"paysage": "A4 paysage", "portrait": "A4 portrait"}
 FORMATS: dict[str, tuple[str, str]] = {

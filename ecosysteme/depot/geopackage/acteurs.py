@@ -1,0 +1,264 @@
+"""Actors of the store: single writes (add, edit, close, reopen, remove) and listings."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import shapely
+
+from ecosysteme.depot.geopackage.commun import _Commun
+from ecosysteme.depot.geopackage.geometrie import decoder_geometries
+from ecosysteme.depot.geopackage.requetes import (
+    _SELECT_ACTEURS,
+    _condition_codes,
+    _conditions_acteurs,
+    _prefiltre,
+    _where,
+)
+from ecosysteme.depot.interface import Action, BBox, Codes
+from ecosysteme.depot.journal import _verifier_version
+from ecosysteme.depot.lignes import (
+    _I_ID,
+    _auteur,
+    _boite,
+    _cadre_acteurs,
+    _construire,
+    _dans_zones,
+    _Decodeur,
+    _en_dict,
+    _exiger_acteur,
+    _maintenant,
+    _sans_ramasse_miettes,
+    _valider,
+)
+from ecosysteme.domaine.erreurs import ActeurExisteDeja, IntrouvableError
+from ecosysteme.domaine.modeles import Acteur, Categorie, Statut
+
+
+class _Acteurs(_Commun):
+    """Actors: one transaction per write, each journaled; listings by filters and zones."""
+
+    def ajouter(self, acteur: Acteur, auteur: str) -> Acteur:
+        """Store a new actor with version 1 (its own ``version`` is ignored).
+
+        Raises :class:`ActeurExisteDeja` if the identifier is already stored.
+        """
+        auteur = _auteur(auteur)
+        _exiger_acteur(acteur, "ajouter")
+        apres = _en_dict(acteur, version=1)
+        with self._ecriture() as cx:
+            existant = self._lire(cx, acteur.id)
+            if existant is not None:
+                raise ActeurExisteDeja(
+                    f"Un acteur d'identifiant « {acteur.id} » existe déjà (« {existant.valeurs['nom']} ») : "
+                    "modifiez-le plutôt que de l'ajouter."
+                )
+            maintenant = _maintenant()
+            self._inserer(cx, [apres], maintenant, auteur, None)
+            self._ecrire_journal(cx, [(maintenant, auteur, Action.AJOUT, acteur.id, None, None, apres)])
+            self._toucher(cx, "acteurs", maintenant)
+        return _valider(apres)
+
+    def obtenir(self, acteur_id: str) -> Acteur:
+        """The stored actor, fully validated; :class:`IntrouvableError` if absent."""
+        with self._lecture() as cx:
+            ligne = self._exiger(cx, acteur_id)
+        return _valider(ligne.valeurs)
+
+    def modifier(self, acteur: Acteur, auteur: str) -> Acteur:
+        """Save ``acteur``; ``acteur.version`` must be the version its editor read.
+
+        If someone saved in between, raises :class:`ConflitDeVersion` (``actuel``: the stored
+        state, ``propose``: this one) and changes nothing; else stores version + 1.
+        """
+        auteur = _auteur(auteur)
+        _exiger_acteur(acteur, "modifier")
+        propose = acteur.model_dump(mode="json")
+        with self._ecriture() as cx:
+            actuel = self._exiger(cx, acteur.id)
+            _verifier_version(actuel, acteur.version, propose)
+            apres = _en_dict(acteur, actuel.version + 1)
+            maintenant = _maintenant()
+            self._mettre_a_jour(cx, [apres], maintenant, auteur, None)
+            self._ecrire_journal(
+                cx, [(maintenant, auteur, Action.MODIFICATION, acteur.id, None, actuel.valeurs, apres)]
+            )
+            self._toucher(cx, "acteurs", maintenant)
+        return _valider(apres)
+
+    def fermer(self, acteur_id: str, version: int, auteur: str) -> Acteur:
+        """Mark the actor « fermé » (it stays in the store and on maps of closed places).
+
+        Already closed: nothing is written and the stored actor is returned.
+        """
+        return self._changer_statut(acteur_id, version, auteur, Statut.FERME, Action.FERMETURE)
+
+    def rouvrir(self, acteur_id: str, version: int, auteur: str) -> Acteur:
+        """Mark the actor « actif » again (already active: nothing is written)."""
+        return self._changer_statut(acteur_id, version, auteur, Statut.ACTIF, Action.REOUVERTURE)
+
+    def _changer_statut(
+        self, acteur_id: str, version: int, auteur: str, statut: Statut, action: Action
+    ) -> Acteur:
+        auteur = _auteur(auteur)
+        with self._ecriture() as cx:
+            actuel = self._exiger(cx, acteur_id)
+            propose = {**actuel.valeurs, "statut": statut.value, "version": version}
+            _verifier_version(actuel, version, propose)
+            if actuel.valeurs["statut"] == statut.value:
+                return _valider(actuel.valeurs)
+            apres = {**actuel.valeurs, "statut": statut.value, "version": actuel.version + 1}
+            maintenant = _maintenant()
+            self._mettre_a_jour(cx, [apres], maintenant, auteur, None)
+            self._ecrire_journal(cx, [(maintenant, auteur, action, acteur_id, None, actuel.valeurs, apres)])
+            self._toucher(cx, "acteurs", maintenant)
+        return _valider(apres)
+
+    def fermer_plusieurs(self, acteurs: Mapping[str, int], auteur: str) -> int:
+        """Close several actors (identifier → version read) in ONE transaction: all or none (a
+        stale version raises :class:`ConflitDeVersion`, nothing changed). Returns how many were
+        closed (those already closed are left as they are)."""
+        auteur = _auteur(auteur)
+        with self._ecriture() as cx:
+            maintenant = _maintenant()
+            changes: list[tuple[dict[str, Any], dict[str, Any]]] = []
+            for ident, version in acteurs.items():
+                actuel = self._exiger(cx, ident)
+                _verifier_version(actuel, version, {**actuel.valeurs, "statut": Statut.FERME.value})
+                if actuel.valeurs["statut"] != Statut.FERME.value:
+                    apres = {**actuel.valeurs, "statut": Statut.FERME.value, "version": actuel.version + 1}
+                    changes.append((actuel.valeurs, apres))
+            self._mettre_a_jour(cx, [apres for _, apres in changes], maintenant, auteur, None)
+            self._ecrire_journal(
+                cx,
+                [
+                    (maintenant, auteur, Action.FERMETURE, apres["id"], None, avant, apres)
+                    for avant, apres in changes
+                ],
+            )
+            if changes:
+                self._toucher(cx, "acteurs", maintenant)
+        return len(changes)
+
+    def supprimer(self, acteur_id: str, version: int, auteur: str) -> None:
+        """Remove the actor; its journal stays (and :meth:`annuler_derniere_modification` restores it)."""
+        auteur = _auteur(auteur)
+        with self._ecriture() as cx:
+            actuel = self._exiger(cx, acteur_id)
+            _verifier_version(actuel, version, {"id": acteur_id, "version": version, "supprime": True})
+            maintenant = _maintenant()
+            cx.execute("DELETE FROM acteurs WHERE id = ?", (acteur_id,))
+            self._ecrire_journal(
+                cx, [(maintenant, auteur, Action.SUPPRESSION, acteur_id, None, actuel.valeurs, None)]
+            )
+            self._toucher(cx, "acteurs", maintenant)
+
+    def lister(
+        self,
+        siren_epci: Codes = None,
+        bbox: BBox | None = None,
+        categorie: Categorie | str | None = None,
+        service: str | None = None,
+        statut: Statut | str | None = None,
+        code_insee: str | None = None,
+        inclure_fermes: bool = True,
+    ) -> list[Acteur]:
+        """Actors matching every filter given, ordered by ``id``.
+
+        ``siren_epci`` (one SIREN or several): actors whose point, or one of whose stops, is
+        covered by the EPCI's polygon in the ``epci`` layer (edges included) — by geometry,
+        never by commune code; an actor with neither coordinates nor stops is in no EPCI.
+        ``bbox``: (lon min, lat min, lon max, lat max), the same rule. ``service``: one of the
+        standard's services. Stored rows are rebuilt without re-running validators (they ran
+        when written): see :func:`_construire`.
+        """
+        decodeur = _Decodeur()
+        with _sans_ramasse_miettes():
+            lignes = self._selectionner(
+                siren_epci, bbox, categorie, service, statut, code_insee, inclure_fermes
+            )
+            return [_construire(decodeur.valeurs(ligne)) for ligne in lignes]
+
+    def acteurs_gdf(
+        self,
+        siren_epci: Codes = None,
+        bbox: BBox | None = None,
+        categorie: Categorie | str | None = None,
+        service: str | None = None,
+        statut: Statut | str | None = None,
+        code_insee: str | None = None,
+        inclure_fermes: bool = True,
+    ) -> gpd.GeoDataFrame:
+        """The actors of :meth:`lister` as a GeoDataFrame (Point or ``None``, EPSG:4326).
+
+        One column per ``Acteur`` field (lists as Python lists, ``arrets`` as lists of dicts,
+        ``date_maj`` as ``datetime.date``) plus ``cree_le``, ``modifie_le``, ``modifie_par``,
+        ``lot_id``.
+        """
+        with _sans_ramasse_miettes():
+            lignes = self._selectionner(
+                siren_epci, bbox, categorie, service, statut, code_insee, inclure_fermes
+            )
+            return _cadre_acteurs(lignes)
+
+    def compter(self, *, inclure_fermes: bool = True) -> int:
+        """Number of stored actors (closed ones included unless ``inclure_fermes=False``)."""
+        where = "" if inclure_fermes else " WHERE statut <> ?"
+        params = () if inclure_fermes else (Statut.FERME.value,)
+        with self._lecture() as cx:
+            nombre: int = cx.execute(f"SELECT count(*) FROM acteurs{where}", params).fetchone()[0]
+        return nombre
+
+    def _selectionner(
+        self,
+        siren_epci: Codes,
+        bbox: BBox | None,
+        categorie: Categorie | str | None,
+        service: str | None,
+        statut: Statut | str | None,
+        code_insee: str | None,
+        inclure_fermes: bool,
+    ) -> list[Any]:
+        """Raw rows (``_SELECT_ACTEURS`` order) matching the filters, sorted by ``id``."""
+        conditions = _conditions_acteurs(categorie, service, statut, code_insee, inclure_fermes)
+        zones = [] if bbox is None else [_boite(bbox)]
+        with self._lecture() as cx:
+            if siren_epci is not None:
+                zones.append(self._zone_epci(cx, siren_epci))
+            if not zones:
+                where, params = _where(conditions)
+                lignes: list[Any] = cx.execute(f"{_SELECT_ACTEURS}{where} ORDER BY id", params).fetchall()
+                return lignes
+            if any(zone.is_empty for zone in zones):
+                return []
+            return _dans_zones(self._candidats(cx, conditions, zones), zones)
+
+    @staticmethod
+    def _candidats(
+        cx: sqlite3.Connection, conditions: list[tuple[str, list[Any]]], zones: list[Any]
+    ) -> list[Any]:
+        """Rows whose own point lies in the zones' common bounding box (indexed lon/lat search),
+        plus every mobile actor (few; partial index), sorted by ``id``: the exact test follows."""
+        where, params = _where([*conditions, _prefiltre(zones)])
+        dans_boite = cx.execute(f"{_SELECT_ACTEURS}{where}", params).fetchall()
+        where, params = _where([*conditions, ("arrets <> '[]'", [])])
+        mobiles = cx.execute(f"{_SELECT_ACTEURS}{where}", params).fetchall()
+        uniques = {ligne[_I_ID]: ligne for ligne in (*dans_boite, *mobiles)}
+        return [uniques[cle] for cle in sorted(uniques)]
+
+    @staticmethod
+    def _zone_epci(cx: sqlite3.Connection, siren_epci: Codes) -> Any:
+        condition, params = _condition_codes("siren_epci", siren_epci)
+        lignes = cx.execute(f"SELECT siren_epci, geom FROM epci WHERE {condition or '1'}", params).fetchall()
+        demandes = [siren_epci] if isinstance(siren_epci, str) else list(siren_epci or [])
+        absents = sorted(set(demandes) - {ligne[0] for ligne in lignes})
+        if absents:
+            raise IntrouvableError(
+                f"EPCI {', '.join(absents)} absent(s) de la couche « epci » du dépôt : "
+                "chargez les EPCI (remplacer_epci) ou vérifiez le SIREN."
+            )
+        geometries = [g for g in decoder_geometries([ligne[1] for ligne in lignes]) if g is not None]
+        return shapely.union_all(geometries) if geometries else shapely.Polygon()

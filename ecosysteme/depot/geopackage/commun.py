@@ -1,0 +1,116 @@
+"""Reads and writes of actor rows and journal entries shared by the store's concerns."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ecosysteme.depot.geopackage.connexion import _Connexion
+from ecosysteme.depot.geopackage.geometrie import _blobs_points
+from ecosysteme.depot.geopackage.requetes import _INSERT_ACTEUR, _PAQUET, _SELECT_ACTEURS, _UPDATE_ACTEUR
+from ecosysteme.depot.interface import Action, EntreeHistorique
+from ecosysteme.depot.journal import _json_ou_none
+from ecosysteme.depot.lignes import _decoder_ligne, _en_dict, _Ligne, _valeurs_sql, _valider
+from ecosysteme.domaine.erreurs import IntrouvableError
+
+
+class _Commun(_Connexion):
+    """Actor rows in and out, the journal, the ``last_change`` of a table, a restore."""
+
+    def _ecrire_journal(
+        self,
+        cx: sqlite3.Connection,
+        entrees: Iterable[
+            tuple[str, str, Action, str | None, int | None, dict[str, Any] | None, dict[str, Any] | None]
+        ],
+    ) -> None:
+        """Append audit entries (horodatage, auteur, action, acteur_id, lot_id, avant, apres)."""
+        cx.executemany(
+            "INSERT INTO journal (horodatage, auteur, action, acteur_id, lot_id, avant, apres) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (quand, qui, action.value, acteur_id, lot_id, _json_ou_none(avant), _json_ou_none(apres))
+                for quand, qui, action, acteur_id, lot_id, avant, apres in entrees
+            ),
+        )
+
+    @staticmethod
+    def _toucher(cx: sqlite3.Connection, table: str, maintenant: str) -> None:
+        cx.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?", (maintenant, table))
+
+    @staticmethod
+    def _inserer(
+        cx: sqlite3.Connection,
+        dicts: Sequence[dict[str, Any]],
+        maintenant: str,
+        auteur: str,
+        lot_id: int | None,
+    ) -> None:
+        blobs = _blobs_points(dicts) if dicts else []
+        cx.executemany(
+            _INSERT_ACTEUR,
+            (
+                [blob, *_valeurs_sql(d), maintenant, maintenant, auteur, lot_id]
+                for blob, d in zip(blobs, dicts, strict=True)
+            ),
+        )
+
+    @staticmethod
+    def _mettre_a_jour(
+        cx: sqlite3.Connection,
+        dicts: Sequence[dict[str, Any]],
+        maintenant: str,
+        auteur: str,
+        lot_id: int | None,
+    ) -> None:
+        blobs = _blobs_points(dicts) if dicts else []
+        cx.executemany(
+            _UPDATE_ACTEUR,
+            (
+                [blob, *_valeurs_sql(d)[1:], maintenant, auteur, lot_id, d["id"]]
+                for blob, d in zip(blobs, dicts, strict=True)
+            ),
+        )
+
+    @staticmethod
+    def _lire(cx: sqlite3.Connection, acteur_id: str) -> _Ligne | None:
+        ligne = cx.execute(f"{_SELECT_ACTEURS} WHERE id = ?", (acteur_id,)).fetchone()
+        return None if ligne is None else _decoder_ligne(ligne)
+
+    def _exiger(self, cx: sqlite3.Connection, acteur_id: str) -> _Ligne:
+        ligne = self._lire(cx, acteur_id)
+        if ligne is None:
+            raise IntrouvableError(f"Aucun acteur d'identifiant « {acteur_id} » dans le dépôt.")
+        return ligne
+
+    @staticmethod
+    def _lire_plusieurs(cx: sqlite3.Connection, ids: Sequence[str]) -> dict[str, _Ligne]:
+        lignes: dict[str, _Ligne] = {}
+        for debut in range(0, len(ids), _PAQUET):
+            paquet = ids[debut : debut + _PAQUET]
+            requete = f"{_SELECT_ACTEURS} WHERE id IN ({', '.join('?' * len(paquet))})"
+            for brute in cx.execute(requete, paquet):
+                ligne = _decoder_ligne(brute)
+                lignes[ligne.valeurs["id"]] = ligne
+        return lignes
+
+    def _restaurer(
+        self,
+        cx: sqlite3.Connection,
+        entree: EntreeHistorique,
+        actuel: _Ligne | None,
+        maintenant: str,
+        auteur: str,
+    ) -> dict[str, Any] | None:
+        if entree.avant is None:
+            cx.execute("DELETE FROM acteurs WHERE id = ?", (entree.acteur_id,))
+            return None
+        ancien = _valider(entree.avant)
+        if actuel is None:
+            restaure = _en_dict(ancien, int(entree.avant["version"]) + 1)
+            self._inserer(cx, [restaure], maintenant, auteur, None)
+        else:
+            restaure = _en_dict(ancien, actuel.version + 1)
+            self._mettre_a_jour(cx, [restaure], maintenant, auteur, None)
+        return restaure
