@@ -176,3 +176,19 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def classeur_xlsx(lignes: list[list[str]]) -> bytes:
+    """An XLSX workbook (one sheet, these rows) as bytes, for the readers' and the page's tests."""
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    for ligne in lignes:
+        ws.append(ligne)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aide_store import instantane
+from aide_store import classeur_xlsx, instantane
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
@@ -115,22 +115,9 @@ def _coupe_dans_une_chaine(data: bytes) -> bytes:
     return data[: k + 6]
 
 
-def _classeur(lignes: list[list[str]]) -> bytes:
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    for ligne in lignes:
-        ws.append(ligne)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 def _classeur_bombe() -> bytes:
     """A real workbook whose sheet declares 120 MiB of XML for about 120 kio compressed."""
-    source = zipfile.ZipFile(io.BytesIO(_classeur([ENTETE.split(","), LIGNE.split(",")])))
+    source = zipfile.ZipFile(io.BytesIO(classeur_xlsx([ENTETE.split(","), LIGNE.split(",")])))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for info in source.infolist():
@@ -263,7 +250,7 @@ CORPUS: dict[str, Cas] = {
     # a header alone, nothing inside
     "csv_entete_seule": Cas("lieux.csv", lambda d: _csv(ENTETE), ("aucune ligne de données", "ligne 2")),
     "xlsx_entete_seule": Cas(
-        "lieux.xlsx", lambda d: _classeur([ENTETE.split(",")]), ("aucune ligne de données", "ligne 2")
+        "lieux.xlsx", lambda d: classeur_xlsx([ENTETE.split(",")]), ("aucune ligne de données", "ligne 2")
     ),
     "geojson_sans_objet": Cas("lieux.geojson", lambda d: _collection(), ("aucun objet",)),
     # geometries
@@ -306,7 +293,7 @@ CORPUS: dict[str, Cas] = {
     # workbooks and GeoPackages
     "xlsx_coupe": Cas(
         "lieux.xlsx",
-        lambda d: _classeur([ENTETE.split(","), LIGNE.split(",")])[:-300],
+        lambda d: classeur_xlsx([ENTETE.split(","), LIGNE.split(",")])[:-300],
         ("classeur illisible",),
     ),
     "xlsx_bombe": Cas("lieux.xlsx", lambda d: _classeur_bombe(), ("bombe de décompression",)),

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aide_store import instantane
+from aide_store import classeur_xlsx, instantane
 from streamlit.testing.v1 import AppTest
 
 from ecosysteme.depot import ouvrir_depot
@@ -403,19 +403,6 @@ def _bombe() -> bytes:
     return buf.getvalue()
 
 
-def _xlsx(lignes: list[list[str]]) -> bytes:
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    for ligne in lignes:
-        ws.append(ligne)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 CASSES: dict[str, tuple[str, Any, tuple[str, ...]]] = {
     "vide": ("vide.csv", lambda: b"", ("« vide.csv »", "le fichier est vide")),
     "tronque": (
@@ -431,7 +418,7 @@ CASSES: dict[str, tuple[str, Any, tuple[str, ...]]] = {
     ),
     "classeur_coupe": (
         "coupe.xlsx",
-        lambda: _xlsx([["id", "nom"], ["1", "A"]])[:-200],
+        lambda: classeur_xlsx([["id", "nom"], ["1", "A"]])[:-200],
         ("« coupe.xlsx »", "illisible"),
     ),
     "chemin_client": (
@@ -481,7 +468,7 @@ def test_xlsx_formule_signalee_et_jamais_evaluee(store: Path) -> None:
         "2024-05-02",
         "",
     ]
-    at = televerser(page(), "classeur.xlsx", _xlsx([entete, ok, formule]))
+    at = televerser(page(), "classeur.xlsx", classeur_xlsx([entete, ok, formule]))
     assert "Type reconnu : classeur XLSX" in textes(at.markdown)[0]
     m = metriques(at)
     assert (m["Lignes lues"], m["Acceptées"], m["Rejetées"]) == (2, 1, 1)
@@ -525,7 +512,7 @@ def test_sans_depot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _classeur_abime(partie: str, contenu: bytes | None) -> bytes:
     """A real workbook with one part replaced (``None``: removed)."""
-    source = zipfile.ZipFile(io.BytesIO(_xlsx([["id", "nom"], ["1", "A"]])))
+    source = zipfile.ZipFile(io.BytesIO(classeur_xlsx([["id", "nom"], ["1", "A"]])))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for info in source.infolist():
