@@ -10,7 +10,7 @@ each is loaded on first use, so that ``import ecosysteme`` stays light. See ``do
         acteurs = depot.acteurs_gdf()
     couv = eco.couverture(qpv, acteurs, eco.Parametres(filtres=(eco.filtre("tous"),)))
 
-Every error is an :class:`EcosystemeError` (French message, with the file, row and field where
+Every error is an :class:`ErreurEcosysteme` (French message, with the file, row and field where
 known) and also the built-in exception it means (``ValueError``, ``LookupError``, ``OSError``).
 """
 
@@ -51,23 +51,23 @@ _OU: dict[str, str] = {
     "ecrire_tableau": "ecosysteme.exports.tableaux",
     "exporter_standard": "ecosysteme.exports.standard",
     # errors
-    "EcosystemeError": "ecosysteme.domaine.erreurs",
+    "ErreurEcosysteme": "ecosysteme.domaine.erreurs",
     "FichierInvalide": "ecosysteme.domaine.erreurs",
     "DonneeInvalide": "ecosysteme.domaine.erreurs",
-    "IntrouvableError": "ecosysteme.domaine.erreurs",
-    "StoreInvalide": "ecosysteme.domaine.erreurs",
+    "Introuvable": "ecosysteme.domaine.erreurs",
+    "DepotInvalide": "ecosysteme.domaine.erreurs",
 }
 
 __all__ = [
     "Depot",
+    "DepotInvalide",
     "DonneeInvalide",
-    "EcosystemeError",
+    "ErreurEcosysteme",
     "FichierInvalide",
     "Filtre",
-    "IntrouvableError",
+    "Introuvable",
     "Parametres",
     "Selection",
-    "StoreInvalide",
     "carte_couverture",
     "carte_epci",
     "couverture",
@@ -110,11 +110,11 @@ if TYPE_CHECKING:  # the names as the type checker and the editors see them
     from ecosysteme.cartes.construire import carte_couverture
     from ecosysteme.depot import Depot, ouvrir_depot
     from ecosysteme.domaine.erreurs import (
+        DepotInvalide,
         DonneeInvalide,
-        EcosystemeError,
+        ErreurEcosysteme,
         FichierInvalide,
-        IntrouvableError,
-        StoreInvalide,
+        Introuvable,
     )
     from ecosysteme.exports.cartes import carte_epci
     from ecosysteme.exports.fiche import fiche_territoire

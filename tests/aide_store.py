@@ -141,6 +141,27 @@ def _importer(depot: str, n: int, signal: bool) -> dict[str, Any]:
     return {"lot": lot.id, "crees": lot.crees, "mis_a_jour": lot.mis_a_jour}
 
 
+class DepotCompte:
+    """A store whose reads of the territory layers and of the actors are counted."""
+
+    LECTURES = ("qpv", "communes", "epci", "acteurs_gdf", "lister")
+
+    def __init__(self, depot: object) -> None:
+        self._depot = depot
+        self.appels: dict[str, int] = dict.fromkeys(self.LECTURES, 0)
+
+    def __getattr__(self, nom: str) -> object:
+        attribut = getattr(self._depot, nom)
+        if nom not in self.LECTURES:
+            return attribut
+
+        def compte(*args: object, **kwargs: object) -> object:
+            self.appels[nom] += 1
+            return attribut(*args, **kwargs)
+
+        return compte
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     sous = parser.add_subparsers(dest="commande", required=True)

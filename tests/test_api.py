@@ -3,6 +3,7 @@ and the example of docs/api.md runs on the Hauts-de-France store built by the te
 
 from __future__ import annotations
 
+import inspect
 import re
 import subprocess
 import sys
@@ -35,16 +36,49 @@ def test_erreurs_sont_aussi_les_exceptions_standard() -> None:
 
     assert issubclass(erreurs.FichierInvalide, ValueError)
     assert issubclass(erreurs.DonneeInvalide, ValueError)
-    assert issubclass(erreurs.IntrouvableError, LookupError)
-    assert issubclass(erreurs.StoreInvalide, OSError)
+    assert issubclass(erreurs.Introuvable, LookupError)
+    assert issubclass(erreurs.DepotInvalide, OSError)
     with pytest.raises(LookupError):
-        raise erreurs.IntrouvableError("acteur « x » introuvable.")
+        raise erreurs.Introuvable("acteur « x » introuvable.")
     # every error of the module means a built-in one besides Exception
     for classe in vars(erreurs).values():
-        nos_erreurs = isinstance(classe, type) and issubclass(classe, erreurs.EcosystemeError)
-        if nos_erreurs and classe is not erreurs.EcosystemeError:
+        nos_erreurs = isinstance(classe, type) and issubclass(classe, erreurs.ErreurEcosysteme)
+        if nos_erreurs and classe is not erreurs.ErreurEcosysteme:
             bases = [b for b in classe.__mro__ if b.__module__ == "builtins"]
             assert bases[0] not in (Exception, BaseException, object), classe
+
+
+#: What numpydoc must not find in a public entry point (codes of ``numpydoc.validate``): no
+#: docstring; a summary missing, without its period or opening in the third person (« Returns »);
+#: a parameter undocumented, unknown, without description or not starting with a capital; a
+#: function without ``Returns``, or a return value without description.
+CODES_NUMPYDOC = ("GL08", "SS01", "SS03", "SS05", "PR01", "PR02", "PR07", "PR08", "RT01", "RT03")
+
+
+def test_les_points_d_entree_ont_une_documentation_numpydoc() -> None:
+    """Every name of ``ecosysteme.__all__`` keeps a numpydoc docstring, checked by numpydoc itself
+    on the object of the module that defines it (``ecosysteme._OU``)."""
+    from importlib import import_module
+
+    from numpydoc.validate import validate
+
+    fautes = []
+    for nom in ecosysteme.__all__:
+        objet = getattr(ecosysteme, nom)
+        module = ecosysteme._OU[nom]
+        assert getattr(import_module(module), nom) is objet, nom
+        resultat = validate(f"{module}.{nom}")
+        # numpydoc read the object itself (not a lazy stand-in): same type, same source file
+        assert resultat["type"] == type(objet).__name__, (nom, resultat["type"])
+        assert resultat["file"] == inspect.getsourcefile(objet), (nom, resultat["file"])
+        codes = set(CODES_NUMPYDOC)
+        if inspect.isclass(objet):
+            codes.discard("RT01")
+        if getattr(objet, "_is_protocol", False):
+            # a Protocol has no constructor of its own: typing gives it « (*args, **kwargs) »
+            codes -= {"PR01", "PR02"}
+        fautes += [f"{nom} {code} : {message}" for code, message in resultat["errors"] if code in codes]
+    assert not fautes, "\n".join(fautes)
 
 
 @pytest.mark.donnees_reelles

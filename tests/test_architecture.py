@@ -4,6 +4,7 @@ Streamlit only in the UI, no module too long, every category drawn with its own 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 RACINE = Path(__file__).resolve().parents[1]
@@ -85,6 +86,76 @@ def test_streamlit_seulement_dans_l_interface() -> None:
             if any(n == "streamlit" or n.startswith(("streamlit.", "streamlit_folium")) for n in noms):
                 fautes.append(f"{chemin.relative_to(RACINE)}:{noeud.lineno}")
     assert not fautes, "Streamlit importé hors de ecosysteme/ui/ : " + ", ".join(fautes)
+
+
+def _paquet(module: str, chemin: Path) -> str:
+    """The package a module belongs to (a package's ``__init__`` is its own package)."""
+    return module if chemin.stem == "__init__" else module.rsplit(".", 1)[0]
+
+
+def test_pas_de_nom_prive_importe_d_un_autre_paquet() -> None:
+    """A name with a leading underscore stays in its package: what a second store backend (or
+    another layer) needs is public, so that changing a private helper never breaks a neighbour."""
+    fautes = []
+    for chemin in _fichiers():
+        paquet = _paquet(_module(chemin), chemin)
+        for noeud in ast.walk(ast.parse(chemin.read_text(encoding="utf-8"))):
+            if not (
+                isinstance(noeud, ast.ImportFrom) and noeud.module and noeud.module.startswith("ecosysteme")
+            ):
+                continue
+            source = noeud.module.rsplit(".", 1)[0]
+            prives = [a.name for a in noeud.names if a.name.startswith("_")]
+            if prives and source != paquet and noeud.module != paquet:
+                fautes.append(
+                    f"{chemin.relative_to(RACINE)}:{noeud.lineno} {noeud.module} : {', '.join(prives)}"
+                )
+    assert not fautes, "noms privés importés d'un autre paquet :\n" + "\n".join(fautes)
+
+
+#: English words of the domain that have their French name here (docs/ARCHITECTURE.md, « Règle de
+#: nommage »): a module or public name using one of them is in the wrong language.
+ANGLAIS = (
+    "store",
+    "coverage",
+    "hours",
+    "summary",
+    "catalog",
+    "download",
+    "reader",
+    "actor",
+    "layer",
+    "batch",
+    "merge",
+    "mapping",
+    "gaps",
+    "overlap",
+    "duplicate",
+    "settings",
+    "history",
+    "error",
+)
+
+
+def _noms_publics(chemin: Path) -> list[tuple[int, str]]:
+    arbre = ast.parse(chemin.read_text(encoding="utf-8"))
+    noms = [(n.lineno, n.name) for n in arbre.body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+    for n in arbre.body:
+        if isinstance(n, ast.ClassDef):
+            noms += [(m.lineno, m.name) for m in n.body if isinstance(m, ast.FunctionDef)]
+    return [(ligne, nom) for ligne, nom in noms if not nom.startswith("_")]
+
+
+def test_les_noms_parlent_la_langue_du_domaine() -> None:
+    fautes = []
+    for chemin in _fichiers():
+        relatif = chemin.relative_to(RACINE)
+        candidats = [(0, p) for p in relatif.with_suffix("").parts] + _noms_publics(chemin)
+        for ligne, nom in candidats:
+            mots = [m.lower() for m in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", nom)]
+            if any(m in ANGLAIS or m.removesuffix("s") in ANGLAIS for m in mots):
+                fautes.append(f"{relatif}:{ligne} {nom}")
+    assert not fautes, "noms en anglais dans un domaine qui parle français :\n" + "\n".join(fautes)
 
 
 #: Modules and packages of ecosysteme/ui/ that are not a page's body: the shared elements

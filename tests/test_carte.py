@@ -41,7 +41,7 @@ from ecosysteme.cartes import (
 from ecosysteme.cartes.construire import LignesActeurs
 from ecosysteme.cartes.geometrie import lignes_entieres
 from ecosysteme.cartes.mesure import distance_fr, habitants
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 
 # Strings that run script if a map puts them raw into HTML, a JavaScript template literal or a
 # Jinja template (folium renders its output a second time through Jinja).
@@ -244,7 +244,7 @@ def test_html_autonome_titre_et_sources_echappes() -> None:
 def test_html_autonome_refuse_un_plugin_cdn() -> None:
     carte = carte_couverture(qpv_petits(), DISTANCE)
     Fullscreen().add_to(carte)
-    with pytest.raises(EcosystemeError, match="ressource externe"):
+    with pytest.raises(ErreurEcosysteme, match="ressource externe"):
         html_autonome(carte)
 
 
@@ -269,7 +269,7 @@ def test_installer_idempotent(tmp_path: Path) -> None:
 def test_actifs_statiques_prefixe() -> None:
     a = actifs_statiques("/static/x/")
     assert dict(a.js)["leaflet"] == "/static/x/leaflet-1.9.3/leaflet.js"
-    with pytest.raises(EcosystemeError):
+    with pytest.raises(ErreurEcosysteme):
         actifs_statiques('/x"><script>')
 
 
@@ -355,7 +355,7 @@ def test_simplification_garde_index_et_ignore_vides() -> None:
     simple = simplifier(gdf, 15.0)
     assert list(simple.index) == [0, 2] and list(simple["lib_qp"]) == ["a", "c"]
     assert simplifier(gdf.iloc[:0], 15.0).empty
-    with pytest.raises(EcosystemeError):
+    with pytest.raises(ErreurEcosysteme):
         simplifier(gdf.to_crs(2154), 15.0)
 
 
@@ -418,7 +418,7 @@ def test_entrees_vides_donnent_une_carte(cas: str) -> None:
 
 
 def test_colonne_de_mesure_absente() -> None:
-    with pytest.raises(EcosystemeError, match="colonne de mesure"):
+    with pytest.raises(ErreurEcosysteme, match="colonne de mesure"):
         carte_couverture(qpv_petits(), Mesure("n_300m", "Acteurs à 300 m", "compte"))
 
 
@@ -467,9 +467,9 @@ def test_classes_de_distance_aux_bornes() -> None:
     assert DISTANCE.classer(pd.Series([300, None], dtype=object)).tolist() == [1, 5]
     autre = Mesure("d", "d", seuils=(500.0,))
     assert autre.classer(np.array([0, 500, 501, np.nan])).tolist() == [0, 1, 2, 3]
-    with pytest.raises(EcosystemeError):
+    with pytest.raises(ErreurEcosysteme):
         Mesure("d", "d", seuils=(300.0, 300.0))
-    with pytest.raises(EcosystemeError):
+    with pytest.raises(ErreurEcosysteme):
         Mesure("d", "d", genre="autre")  # type: ignore[arg-type]
 
 

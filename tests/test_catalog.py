@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ecosysteme.domaine.erreurs import FichierInvalide, IntrouvableError
+from ecosysteme.domaine.erreurs import FichierInvalide, Introuvable
 from ecosysteme.sources import catalogue as catalog
 from ecosysteme.sources.catalogue import Source, charger_catalogue, slug_region, source, sources
 
@@ -75,14 +75,14 @@ def test_source_par_identifiant() -> None:
 
 
 def test_source_inconnue_message_francais() -> None:
-    with pytest.raises(IntrouvableError) as exc:
+    with pytest.raises(Introuvable) as exc:
         source("nexiste-pas")
     assert "Source « nexiste-pas » inconnue" in exc.value.message
     assert "qpv-perimetres" in exc.value.message
 
 
 def test_theme_inconnu() -> None:
-    with pytest.raises(IntrouvableError, match="Thème « bidon » inconnu"):
+    with pytest.raises(Introuvable, match="Thème « bidon » inconnu"):
         sources("bidon")
 
 
@@ -94,7 +94,7 @@ def test_url_des_communes_par_region() -> None:
     assert url.startswith("https://geo.api.gouv.fr/communes?")
     assert "codeRegion=32" in url
     assert "format=geojson" in url
-    with pytest.raises(IntrouvableError, match="région par région"):
+    with pytest.raises(Introuvable, match="région par région"):
         communes.url_pour(None)
     assert not source("qpv-perimetres").url_regionale
 
@@ -110,7 +110,7 @@ def test_noms_miroir_region_32_regional_d_abord() -> None:
 
 def test_region_inconnue() -> None:
     assert slug_region("32") == "hdf"
-    with pytest.raises(IntrouvableError, match="Code région « 99 » inconnu"):
+    with pytest.raises(Introuvable, match="Code région « 99 » inconnu"):
         slug_region("99")
 
 

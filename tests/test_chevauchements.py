@@ -32,7 +32,7 @@ from ecosysteme.analyse.chevauchements import (
     minutes_ouverture,
     par_epci,
 )
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.semaine import intervalles_semaine
 
 X0, Y0 = 700_000.0, 7_000_000.0  # Lambert-93, near Amiens
@@ -298,19 +298,19 @@ def test_filtre_des_publics() -> None:
 
 def test_erreurs_en_francais() -> None:
     a = frame([acteur(X0, Y0, id="a"), acteur(X0 + 200, Y0, id="b")])
-    with pytest.raises(EcosystemeError, match="service « Cuisine » inconnu"):
+    with pytest.raises(ErreurEcosysteme, match="service « Cuisine » inconnu"):
         chevauchements(a, services=["Cuisine"])
-    with pytest.raises(EcosystemeError, match="public « Tous » inconnu"):
+    with pytest.raises(ErreurEcosysteme, match="public « Tous » inconnu"):
         chevauchements(a, publics=["Tous"])
     for d in (0, -5, float("nan"), float("inf")):
-        with pytest.raises(EcosystemeError, match="mètres positif"):
+        with pytest.raises(ErreurEcosysteme, match="mètres positif"):
             chevauchements(a, distance_m=d)
     sans_id = a.assign(id=["a", None])
-    with pytest.raises(EcosystemeError, match="ligne 2, champ « id »"):
+    with pytest.raises(ErreurEcosysteme, match="ligne 2, champ « id »"):
         chevauchements(sans_id)
-    with pytest.raises(EcosystemeError, match="EPSG:4326"):
+    with pytest.raises(ErreurEcosysteme, match="EPSG:4326"):
         chevauchements(a.to_crs(2154))
-    with pytest.raises(EcosystemeError, match="epci_geo"):
+    with pytest.raises(ErreurEcosysteme, match="epci_geo"):
         par_epci(chevauchements(a), a)
 
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from ecosysteme.cli import app
 from ecosysteme.depot import Depot, ouvrir_depot
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.inventaire.importation import importer_fichier
 
 ENTETE = "id,pivot,nom,commune,code_postal,adresse,latitude,longitude,date_maj,services"
@@ -38,9 +38,9 @@ def depot(tmp_path: Path) -> Iterator[Depot]:
         yield d
 
 
-def _echoue(path: Path, depot: Depot, *motifs: str, **kw: Any) -> EcosystemeError:
+def _echoue(path: Path, depot: Depot, *motifs: str, **kw: Any) -> ErreurEcosysteme:
     avant = _etat(depot)
-    with pytest.raises(EcosystemeError) as exc:
+    with pytest.raises(ErreurEcosysteme) as exc:
         importer_fichier(path, depot, auteur="test", **kw)
     texte = str(exc.value)
     assert path.name in texte, texte

@@ -19,7 +19,7 @@ from pyproj import Geod, Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
 from ecosysteme.analyse.couverture import Parametres, couverture, creneaux_horaires, filtre, paires
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 
 X0, Y0 = 700_000.0, 7_000_000.0  # Lambert-93, near Amiens
 VERS_WGS84 = Transformer.from_crs(2154, 4326, always_xy=True)
@@ -215,7 +215,7 @@ def test_aucun_acteur_dans_le_territoire_distance_inconnue() -> None:
 
 def test_crs_geographique_exige() -> None:
     q = qpv_metrique([CARRE]).to_crs(2154)
-    with pytest.raises(EcosystemeError, match="4326"):
+    with pytest.raises(ErreurEcosysteme, match="4326"):
         couverture(q, frame([acteur(X0, Y0)]), P)
 
 

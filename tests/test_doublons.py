@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.modeles import Acteur
 from ecosysteme.inventaire.doublons import (
     COLONNES,
@@ -454,13 +454,13 @@ def test_geodataframe_et_erreurs() -> None:
         crs=4326,
     )
     assert candidats(gdf)[["id_a", "id_b"]].values.tolist() == [["a", "b"]]
-    with pytest.raises(EcosystemeError, match="EPSG:4326"):
+    with pytest.raises(ErreurEcosysteme, match="EPSG:4326"):
         candidats(gdf.to_crs(2154))
-    with pytest.raises(EcosystemeError, match="« nom »"):
+    with pytest.raises(ErreurEcosysteme, match="« nom »"):
         candidats(lignes.drop(columns=["nom"]))
     sans_id = lignes.copy()
     sans_id.loc[1, "id"] = None
-    with pytest.raises(EcosystemeError, match="ligne 2, champ « id »"):
+    with pytest.raises(ErreurEcosysteme, match="ligne 2, champ « id »"):
         candidats(sans_id)
     assert candidats(lignes.iloc[:0]).columns.tolist() == COLONNES
 
@@ -535,7 +535,7 @@ def test_semblables_rien() -> None:
     )
     assert rien.empty and rien.columns.tolist() == COLONNES
     assert semblables({"nom": "X"}, EXISTANTS.iloc[:0]).empty
-    with pytest.raises(EcosystemeError, match="pas de nom"):
+    with pytest.raises(ErreurEcosysteme, match="pas de nom"):
         semblables({"nom": "  "}, EXISTANTS)
 
 

@@ -22,7 +22,7 @@ from shapely.geometry import Point, box
 
 from ecosysteme.cartes.mesure import Mesure
 from ecosysteme.depot import ouvrir_depot
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.exports.cartes import (
     carte_document,
     carte_epci,
@@ -88,7 +88,7 @@ def test_longueur_echelle_ronde_et_proche(largeur: float, part: float) -> None:
 
 
 def test_longueur_echelle_refuse_une_largeur_nulle() -> None:
-    with pytest.raises(EcosystemeError, match="barre d'échelle"):
+    with pytest.raises(ErreurEcosysteme, match="barre d'échelle"):
         longueur_echelle(0.0)
 
 
@@ -304,18 +304,18 @@ def test_crs_outre_mer(territoire: dict[str, gpd.GeoDataFrame], tmp_path: Path) 
 
 def test_erreurs_en_francais(territoire: dict[str, gpd.GeoDataFrame], tmp_path: Path) -> None:
     fig = _page(territoire, "paysage")
-    with pytest.raises(EcosystemeError, match=r"\.pdf ou \.png"):
+    with pytest.raises(ErreurEcosysteme, match=r"\.pdf ou \.png"):
         exporter_carte(fig, tmp_path / "carte.svg")  # type: ignore[arg-type]
-    with pytest.raises(EcosystemeError, match="orientation"):
+    with pytest.raises(ErreurEcosysteme, match="orientation"):
         _page(territoire, "oblique")
-    with pytest.raises(EcosystemeError, match="colonne de mesure"):
+    with pytest.raises(ErreurEcosysteme, match="colonne de mesure"):
         _page(territoire, "paysage", Mesure("absente", "x"))
     vide = territoire["qpv"].iloc[:0]
-    with pytest.raises(EcosystemeError, match="rien à cartographier"):
+    with pytest.raises(ErreurEcosysteme, match="rien à cartographier"):
         carte_document(vide, None, None, None, titre="t", territoire="t")
-    with pytest.raises(EcosystemeError, match="EPSG:4326"):
+    with pytest.raises(ErreurEcosysteme, match="EPSG:4326"):
         carte_document(territoire["qpv"].to_crs(2154), None, None, None, titre="t", territoire="t")
-    with pytest.raises(EcosystemeError, match="A4"):
+    with pytest.raises(ErreurEcosysteme, match="A4"):
         carte_document(territoire["qpv"], None, None, None, titre="t", territoire="t", format="A3")
 
 
@@ -327,9 +327,9 @@ def test_maubeuge_pdf_puis_png_artefact(depot_hdf: Path, tmp_path: Path) -> None
     with ouvrir_depot(depot_hdf) as depot:
         n_qpv = len(depot.qpv(siren_epci=SIREN_MAUBEUGE))
         fig = carte_epci(depot, SIREN_MAUBEUGE, date=DATE)
-        with pytest.raises(EcosystemeError, match="absent du dépôt"):
+        with pytest.raises(ErreurEcosysteme, match="absent du dépôt"):
             carte_epci(depot, "999999999")
-        with pytest.raises(EcosystemeError, match="filtre"):
+        with pytest.raises(ErreurEcosysteme, match="filtre"):
             carte_epci(depot, SIREN_MAUBEUGE, filtre="categorie:Boulangerie")
     pdf = exporter_carte(fig, tmp_path / "carte_maubeuge_a4.pdf")
     largeur, hauteur = _mediabox(pdf)

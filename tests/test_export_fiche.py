@@ -11,11 +11,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from aide_store import DepotCompte
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ecosysteme.depot import ouvrir_depot
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.exports.fiche import (
     TITRES_SECTIONS,
     distance_fr,
@@ -76,7 +77,7 @@ def test_nombres_a_la_main() -> None:
         assert distance_fr(rien) == "aucun"
     assert habitants_fr(None) == "inconnue" and habitants_fr(float("nan")) == "inconnue"
     assert habitants_fr(10341) == f"10{FINE}341"
-    with pytest.raises(EcosystemeError, match="non fini"):
+    with pytest.raises(ErreurEcosysteme, match="non fini"):
         nombre_fr(float("nan"))
 
 
@@ -230,11 +231,11 @@ def test_pdf_pages_et_texte(fiches: tuple[Path, Path]) -> None:
 
 def test_format_et_territoire_inconnus(depot_hdf: Path, tmp_path: Path) -> None:
     with ouvrir_depot(depot_hdf) as depot:
-        with pytest.raises(EcosystemeError, match=r"\.docx ou \.pdf"):
+        with pytest.raises(ErreurEcosysteme, match=r"\.docx ou \.pdf"):
             fiche_territoire(depot, MAUBEUGE, tmp_path / "fiche.odt")
-        with pytest.raises(EcosystemeError, match="absent du dépôt"):
+        with pytest.raises(ErreurEcosysteme, match="absent du dépôt"):
             fiche_territoire(depot, "999999999", tmp_path / "fiche.docx")
-        with pytest.raises(EcosystemeError, match="seuil"):
+        with pytest.raises(ErreurEcosysteme, match="seuil"):
             fiche_territoire(depot, MAUBEUGE, tmp_path / "fiche.docx", seuil=0)
     assert list(tmp_path.iterdir()) == []
 
@@ -246,13 +247,13 @@ def test_ecriture_atomique_un_echec_laisse_l_ancien_fichier(
 
     def ecrire_puis_echouer(contenu: object, chemin: Path) -> None:
         chemin.write_bytes(b"moitie")
-        raise EcosystemeError("disque plein")
+        raise ErreurEcosysteme("disque plein")
 
     monkeypatch.setattr(fiche, "contenu_fiche", lambda *a, **k: None)
     monkeypatch.setattr(fiche, "ecrire_docx", ecrire_puis_echouer)
     cible = tmp_path / "fiche.docx"
     cible.write_bytes(b"ancienne fiche")
-    with pytest.raises(EcosystemeError, match="disque plein"):
+    with pytest.raises(ErreurEcosysteme, match="disque plein"):
         fiche.fiche_territoire(None, MAUBEUGE, cible)  # type: ignore[arg-type]
     assert cible.read_bytes() == b"ancienne fiche"
     assert [p.name for p in tmp_path.iterdir()] == ["fiche.docx"]
@@ -345,27 +346,6 @@ def test_docx_rendu_par_libreoffice(fiches: tuple[Path, Path], tmp_path: Path) -
 # --- a territory read once (issue 13) -------------------------------------------------------------
 
 
-class _DepotCompte:
-    """A store whose reads of the territory layers and of the actors are counted."""
-
-    LECTURES = ("qpv", "communes", "epci", "acteurs_gdf", "lister")
-
-    def __init__(self, depot: object) -> None:
-        self._depot = depot
-        self.appels: dict[str, int] = dict.fromkeys(self.LECTURES, 0)
-
-    def __getattr__(self, nom: str) -> object:
-        attribut = getattr(self._depot, nom)
-        if nom not in self.LECTURES:
-            return attribut
-
-        def compte(*args: object, **kwargs: object) -> object:
-            self.appels[nom] += 1
-            return attribut(*args, **kwargs)
-
-        return compte
-
-
 def test_fiche_maubeuge_un_territoire_lu_une_fois(
     depot_hdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -383,7 +363,7 @@ def test_fiche_maubeuge_un_territoire_lu_une_fois(
 
     monkeypatch.setattr(module_couverture, "couverture", comptee)
     with ouvrir_depot(depot_hdf) as depot:
-        compte = _DepotCompte(depot)
+        compte = DepotCompte(depot)
         fiche_territoire(compte, MAUBEUGE, tmp_path / "fiche.docx", date=DATE)  # type: ignore[arg-type]
     assert compte.appels == {"qpv": 1, "communes": 1, "epci": 1, "acteurs_gdf": 1, "lister": 0}
     assert sorted(offres) == sorted(["tous", *(f"service:{s}" for s in SERVICES)])

@@ -13,7 +13,7 @@ import pytest
 import shapely
 
 from ecosysteme.depot import ouvrir_depot
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.exports.geodonnees import (
     couche_couverture,
     crs_metrique,
@@ -50,7 +50,7 @@ def _points(*coords: tuple[float, float]) -> gpd.GeoDataFrame:
 def test_crs_metrique_un_seul_systeme() -> None:
     assert crs_metrique(_qpv((3.97, 50.28)), _points((3.98, 50.29))) == 2154
     assert crs_metrique(_qpv((55.45, -20.9)), _points()) == 2975  # La Réunion
-    with pytest.raises(EcosystemeError, match="plusieurs territoires") as exc:
+    with pytest.raises(ErreurEcosysteme, match="plusieurs territoires") as exc:
         crs_metrique(_qpv((3.97, 50.28)), _points((55.45, -20.9)))
     assert "La Réunion" in exc.value.message and "France métropolitaine" in exc.value.message
 

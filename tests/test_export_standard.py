@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from ecosysteme.depot import ouvrir_depot
 from ecosysteme.domaine import standard
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.modeles import LECTURE, Acteur, Arret, Statut
 from ecosysteme.exports.standard import (
     acteurs_exportables,
@@ -189,7 +189,7 @@ def test_nom_de_fichier() -> None:
         nom_fichier_standard("20004339600017", JOUR)
         == "20261126_20004339600017_lieux-de-mediation-numerique.csv"
     )
-    with pytest.raises(EcosystemeError, match="SIRET, SIREN ou RNA"):
+    with pytest.raises(ErreurEcosysteme, match="SIRET, SIREN ou RNA"):
         nom_fichier_standard("../etc", JOUR)
 
 
@@ -211,7 +211,7 @@ def test_acteurs_non_publiables() -> None:
 def test_refus_sans_ecarter_et_fichier_existant_intact(tmp_path: Path) -> None:
     cible = tmp_path / "lieux.csv"
     cible.write_text("ancien contenu", encoding="utf-8")
-    with pytest.raises(EcosystemeError, match="sans-date"):
+    with pytest.raises(ErreurEcosysteme, match="sans-date"):
         exporter_standard(
             [*acteurs_main(), _base("sans-date", date_maj=None)],
             cible,
@@ -229,7 +229,7 @@ def test_export_invalide_refuse_avant_renommage(tmp_path: Path) -> None:
     cible = tmp_path / "lieux.csv"
     cible.write_text("ancien contenu", encoding="utf-8")
     doublon = [_base("meme"), _base("meme", nom="Autre lieu")]
-    with pytest.raises(EcosystemeError) as exc:
+    with pytest.raises(ErreurEcosysteme) as exc:
         exporter_standard(doublon, cible, producteur="200043396", date=JOUR)
     assert "validation du schéma" in exc.value.message and "ligne 3" in exc.value.message
     assert "lieux.csv" in exc.value.message

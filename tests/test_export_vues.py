@@ -26,7 +26,7 @@ from ecosysteme.analyse.totem import totem_epci
 from ecosysteme.cartes.mesure import Classe, Etats
 from ecosysteme.cartes.totem import etat_qpv
 from ecosysteme.depot import ouvrir_depot
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.exports.cartes import Couche, carte_document, exporter_carte
 from ecosysteme.exports.vues import precision_filtres, vue_epci
 
@@ -48,9 +48,9 @@ def test_etats_classer_et_classes() -> None:
     e = Etats("etat", "état", (("a", Classe("A", "#111111")), ("b", Classe("B", "#222222"))))
     assert [c.libelle for c in e.classes()] == ["A", "B", "inconnu"]
     assert e.classer(pd.Series(["b", "a", None, "z", np.nan])).tolist() == [1, 0, 2, 2, 2]
-    with pytest.raises(EcosystemeError, match="distincts"):
+    with pytest.raises(ErreurEcosysteme, match="distincts"):
         Etats("etat", "état", (("a", Classe("A", "#1")), ("a", Classe("B", "#2"))))
-    with pytest.raises(EcosystemeError, match="distincts"):
+    with pytest.raises(ErreurEcosysteme, match="distincts"):
         Etats("etat", "état", ())
 
 
@@ -77,11 +77,11 @@ def test_precision_filtres_dit_la_regle_des_filtres() -> None:
 
 def test_couche_refuse_en_francais() -> None:
     points = _l93(Point(X, Y))
-    with pytest.raises(EcosystemeError, match="genre « carré » inconnu"):
+    with pytest.raises(ErreurEcosysteme, match="genre « carré » inconnu"):
         Couche(points, "x", "#000000", "carré")  # type: ignore[arg-type]
-    with pytest.raises(EcosystemeError, match="rayon"):
+    with pytest.raises(ErreurEcosysteme, match="rayon"):
         Couche(points, "x", "#000000", "cercle")
-    with pytest.raises(EcosystemeError, match="rayon"):
+    with pytest.raises(ErreurEcosysteme, match="rayon"):
         Couche(points, "x", "#000000", "cercle", rayon_m=float("nan"))
 
 
@@ -214,7 +214,7 @@ def test_emprise_zoome_sur_ce_qui_compte(territoire: dict[str, gpd.GeoDataFrame]
     y0, y1 = zoom.get_ylim()
     assert x0 <= X + 400 and x1 >= X + 1000 and y0 <= Y + 400 and y1 >= Y + 1000
     assert (x1 - x0) < (large.get_xlim()[1] - large.get_xlim()[0]) / 3
-    with pytest.raises(EcosystemeError, match="emprise"):
+    with pytest.raises(ErreurEcosysteme, match="emprise"):
         _page(territoire, emprise=(est, sud, ouest, nord))
 
 
@@ -300,11 +300,11 @@ def test_chevauchements_maubeuge_a4(depot_hdf: Path, tmp_path: Path) -> None:
 @pytest.mark.donnees_reelles
 def test_vue_epci_refuse_en_francais(depot_hdf: Path) -> None:
     with ouvrir_depot(depot_hdf) as depot:
-        with pytest.raises(EcosystemeError, match="carte « atlas » inconnue"):
+        with pytest.raises(ErreurEcosysteme, match="carte « atlas » inconnue"):
             vue_epci(depot, MAUBEUGE, "atlas")
-        with pytest.raises(EcosystemeError, match="absent du dépôt"):
+        with pytest.raises(ErreurEcosysteme, match="absent du dépôt"):
             vue_epci(depot, "999999999", "totem")
-        with pytest.raises(EcosystemeError, match="un seul service"):
+        with pytest.raises(ErreurEcosysteme, match="un seul service"):
             vue_epci(
                 depot, MAUBEUGE, "couverture", services=[ADA, "Insertion professionnelle via le numérique"]
             )

@@ -179,7 +179,7 @@ def test_md_neutralise(texte: str) -> None:
 
 def test_filtrer_acteurs() -> None:
     from ecosysteme.analyse.couverture import filtrer_acteurs
-    from ecosysteme.domaine.erreurs import EcosystemeError
+    from ecosysteme.domaine.erreurs import ErreurEcosysteme
 
     a = gpd.GeoDataFrame(
         {
@@ -209,5 +209,5 @@ def test_filtrer_acteurs() -> None:
     assert ids(filtrer_acteurs(a, creneaux=["samedi"])) == ["m"]
     assert ids(filtrer_acteurs(a, creneaux=["soir", "samedi"])) == ["m", "f"]
     assert ids(filtrer_acteurs(a, creneaux=["dimanche"])) == []  # unknown hours are not « open »
-    with pytest.raises(EcosystemeError, match="créneau inconnu"):
+    with pytest.raises(ErreurEcosysteme, match="créneau inconnu"):
         filtrer_acteurs(a, creneaux=["lundi"])

@@ -13,7 +13,7 @@ import pyogrio
 import pytest
 from shapely.geometry import box
 
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.exports.tableaux import csv_octets, ecrire_tableau, neutraliser, xlsx_octets
 
 PIEGES = ['=HYPERLINK("http://x")', "+33 3 20", "-1+2", "@SUM(A1)", "Médiathèque ; Hem"]
@@ -57,9 +57,9 @@ def test_geopackage_et_format_inconnu(tmp_path: Path) -> None:
     g = ecrire_tableau(cadre().head(1), tmp_path / "t.gpkg", gdf=qpv)
     assert [n for n, _ in pyogrio.list_layers(g)] == ["couverture"]
     assert pyogrio.read_info(g)["crs"] == "EPSG:4326"
-    with pytest.raises(EcosystemeError, match="inconnu"):
+    with pytest.raises(ErreurEcosysteme, match="inconnu"):
         ecrire_tableau(cadre(), tmp_path / "t.ods")
-    with pytest.raises(EcosystemeError, match="géométries"):
+    with pytest.raises(ErreurEcosysteme, match="géométries"):
         ecrire_tableau(cadre(), tmp_path / "u.gpkg")
     assert not (tmp_path / "u.gpkg").exists()
 

@@ -35,10 +35,10 @@ from ecosysteme.depot.geopackage.schema import APPLICATION_ID
 from ecosysteme.domaine import standard
 from ecosysteme.domaine.erreurs import (
     ConflitDeVersion,
+    DepotInvalide,
     DonneeInvalide,
-    EcosystemeError,
-    IntrouvableError,
-    StoreInvalide,
+    ErreurEcosysteme,
+    Introuvable,
 )
 from ecosysteme.domaine.modeles import Acteur, Arret, Categorie, Pilier, Statut
 from ecosysteme.domaine.validation import probleme_texte, texte_propre
@@ -150,7 +150,7 @@ def test_codec_geometries_aller_retour() -> None:
 
 
 def test_codec_refuse_un_blob_etranger() -> None:
-    with pytest.raises(StoreInvalide, match="GeoPackage"):
+    with pytest.raises(DepotInvalide, match="GeoPackage"):
         decoder_geometries([b"\x01\x01\x00\x00\x00" + bytes(16)])
 
 
@@ -195,7 +195,7 @@ def test_creation_produit_un_geopackage_conforme(depot: DepotGeoPackage, chemin:
 
 
 def test_ouvrir_un_depot_absent_ne_cree_rien(chemin: Path) -> None:
-    with pytest.raises(StoreInvalide, match="n'existe pas"):
+    with pytest.raises(DepotInvalide, match="n'existe pas"):
         ouvrir_depot(chemin)
     assert not chemin.exists()
 
@@ -204,7 +204,7 @@ def test_ouvrir_un_fichier_texte_est_refuse_et_il_reste_intact(chemin: Path) -> 
     chemin.write_text("ceci n'est pas une base\n" * 200, encoding="utf-8")
     avant = chemin.read_bytes()
     for creer in (False, True):
-        with pytest.raises(StoreInvalide, match="n'est pas un dépôt ecosysteme lisible"):
+        with pytest.raises(DepotInvalide, match="n'est pas un dépôt ecosysteme lisible"):
             ouvrir_depot(chemin, creer=creer)
     assert chemin.read_bytes() == avant
 
@@ -217,7 +217,7 @@ def test_une_base_sqlite_ordinaire_est_refusee_sans_etre_modifiee(chemin: Path) 
     cx.close()
     avant = chemin.read_bytes()
     for creer in (False, True):
-        with pytest.raises(StoreInvalide, match="n'est pas un GeoPackage"):
+        with pytest.raises(DepotInvalide, match="n'est pas un GeoPackage"):
             ouvrir_depot(chemin, creer=creer)
     assert chemin.read_bytes() == avant
 
@@ -225,7 +225,7 @@ def test_une_base_sqlite_ordinaire_est_refusee_sans_etre_modifiee(chemin: Path) 
 def test_un_geopackage_etranger_est_refuse(tmp_path: Path) -> None:
     chemin = tmp_path / "qgis.gpkg"
     pyogrio.write_dataframe(epci_carre(), chemin, layer="epci")
-    with pytest.raises(StoreInvalide, match="GeoPackage mais pas un dépôt ecosysteme"):
+    with pytest.raises(DepotInvalide, match="GeoPackage mais pas un dépôt ecosysteme"):
         ouvrir_depot(chemin)
 
 
@@ -236,7 +236,7 @@ def test_un_fichier_endommage_est_refuse(chemin: Path) -> None:
     with open(chemin, "r+b") as fh:  # garbage over a few pages in the middle of the file
         fh.seek(taille // 2)
         fh.write(b"\xde\xad\xbe\xef" * 4096)
-    with pytest.raises(StoreInvalide, match="endommagé"):
+    with pytest.raises(DepotInvalide, match="endommagé"):
         ouvrir_depot(chemin)
 
 
@@ -245,13 +245,13 @@ def test_schema_plus_recent_ou_table_manquante_refuses(chemin: Path) -> None:
     cx = sqlite3.connect(chemin)
     cx.execute("UPDATE meta SET valeur = '99' WHERE cle = 'version_schema'")
     cx.commit()
-    with pytest.raises(StoreInvalide, match="version plus récente"):
+    with pytest.raises(DepotInvalide, match="version plus récente"):
         ouvrir_depot(chemin)
     cx.execute("UPDATE meta SET valeur = '3' WHERE cle = 'version_schema'")
     cx.execute("DROP TABLE lots_import")
     cx.commit()
     cx.close()
-    with pytest.raises(StoreInvalide, match="lots_import"):
+    with pytest.raises(DepotInvalide, match="lots_import"):
         ouvrir_depot(chemin)
 
 
@@ -282,7 +282,7 @@ def test_mode_journal_delete(chemin: Path) -> None:
         d.ajouter(acteur("a1"), "alice")
         assert d._connexion().execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     assert not Path(f"{chemin}-wal").exists()
-    with pytest.raises(EcosystemeError, match="journal"):
+    with pytest.raises(ErreurEcosysteme, match="journal"):
         ouvrir_depot(chemin, journal="memoire")  # type: ignore[arg-type]
 
 
@@ -304,7 +304,7 @@ def test_un_depot_occupe_trop_longtemps_donne_une_erreur_claire(chemin: Path) ->
 def test_depot_ferme_refuse_de_servir(depot: DepotGeoPackage) -> None:
     depot.close()
     depot.close()  # idempotent
-    with pytest.raises(EcosystemeError, match="fermé"):
+    with pytest.raises(ErreurEcosysteme, match="fermé"):
         depot.compter()
 
 
@@ -469,9 +469,9 @@ def test_ajouter_obtenir_et_doublon(depot: DepotGeoPackage) -> None:
     assert depot.obtenir("a1") == stocke
     with pytest.raises(ActeurExisteDeja, match="existe déjà"):
         depot.ajouter(acteur("a1", nom="Autre"), "bob")
-    with pytest.raises(IntrouvableError, match="« zz »"):
+    with pytest.raises(Introuvable, match="« zz »"):
         depot.obtenir("zz")
-    with pytest.raises(EcosystemeError, match="auteur"):
+    with pytest.raises(ErreurEcosysteme, match="auteur"):
         depot.ajouter(acteur("a2"), "  ")
     assert depot.compter() == 1
 
@@ -498,7 +498,7 @@ def test_deux_editeurs_le_second_recoit_un_conflit(depot: DepotGeoPackage) -> No
 
 
 def test_modifier_un_absent(depot: DepotGeoPackage) -> None:
-    with pytest.raises(IntrouvableError):
+    with pytest.raises(Introuvable):
         depot.modifier(acteur("fantome", version=1), "alice")
 
 
@@ -515,7 +515,7 @@ def test_fermer_rouvrir_supprimer(depot: DepotGeoPackage) -> None:
     with pytest.raises(ConflitDeVersion):
         depot.supprimer("a1", 2, "bob")
     depot.supprimer("a1", 3, "bob")
-    with pytest.raises(IntrouvableError):
+    with pytest.raises(Introuvable):
         depot.obtenir("a1")
     actions = [e.action for e in depot.historique("a1")]
     assert actions == [Action.SUPPRESSION, Action.REOUVERTURE, Action.FERMETURE, Action.AJOUT]
@@ -578,7 +578,7 @@ def test_lister_par_epci_par_geometrie(depot_peuple: DepotGeoPackage) -> None:
     assert ids(d.lister(siren_epci=SIREN, inclure_fermes=False)) == attendus[:-1]
     assert ids(d.lister(siren_epci="200000002")) == ["est"]
     assert ids(d.lister(siren_epci=[SIREN, "200000002"])) == sorted([*attendus, "est"])
-    with pytest.raises(IntrouvableError, match="999999999"):
+    with pytest.raises(Introuvable, match="999999999"):
         d.lister(siren_epci="999999999")
 
 
@@ -593,11 +593,11 @@ def test_lister_par_emprise_et_attributs(depot_peuple: DepotGeoPackage) -> None:
     assert ids(d.lister(statut="fermé")) == ["ferme"]
     assert ids(d.lister(code_insee="2A004")) == ["bord"]
     assert len(d.lister()) == d.compter() == 9
-    with pytest.raises(EcosystemeError, match="inconnu"):
+    with pytest.raises(ErreurEcosysteme, match="inconnu"):
         d.lister(categorie="Bibliothèque")
-    with pytest.raises(EcosystemeError, match="Service"):
+    with pytest.raises(ErreurEcosysteme, match="Service"):
         d.lister(service="Réparer des vélos")
-    with pytest.raises(EcosystemeError, match="Emprise"):
+    with pytest.raises(ErreurEcosysteme, match="Emprise"):
         d.lister(bbox=(3, 50, 2, 49))
 
 
@@ -692,7 +692,7 @@ def test_importer_puis_annuler_un_lot(depot: DepotGeoPackage, chemin: Path) -> N
     assert depot.historique("n1")[0].action == Action.ANNULATION
     with pytest.raises(AnnulationImpossible, match="déjà été annulé"):
         depot.annuler_lot(lot.id, "carole")
-    with pytest.raises(IntrouvableError):
+    with pytest.raises(Introuvable):
         depot.annuler_lot(999, "carole")
 
 
@@ -801,7 +801,7 @@ def test_annuler_une_creation_et_une_suppression(depot: DepotGeoPackage) -> None
     revenu = depot.annuler_derniere_modification("a2", "alice")
     assert revenu is not None and revenu.nom == "À garder" and revenu.version == 2
     assert depot.obtenir("a2") == revenu
-    with pytest.raises(IntrouvableError, match="Aucun changement"):
+    with pytest.raises(Introuvable, match="Aucun changement"):
         depot.annuler_derniere_modification("jamais", "alice")
     assert depot.historique("jamais") == []
 

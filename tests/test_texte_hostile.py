@@ -42,7 +42,7 @@ from typer.testing import CliRunner
 
 from ecosysteme.cli import app
 from ecosysteme.depot import ouvrir_depot
-from ecosysteme.domaine.erreurs import DonneeInvalide, EcosystemeError, Emplacement
+from ecosysteme.domaine.erreurs import DonneeInvalide, Emplacement, ErreurEcosysteme
 from ecosysteme.domaine.modeles import LECTURE, Acteur
 from ecosysteme.domaine.validation import (
     SIGNES_FORMULE,
@@ -231,7 +231,7 @@ def resultat_formulaire(valeur: str) -> str | None:
 def resultat_importeur(depot: Any, ident: str) -> str | None:
     try:
         a = depot.obtenir(ident)
-    except EcosystemeError:
+    except ErreurEcosysteme:
         return REFUS
     assert a.nom == a.adresse
     return str(a.nom)
@@ -275,7 +275,7 @@ def test_une_regle_pour_chaque_entree(tmp_path: Path) -> None:
         assert a.site_web == [] and a.prise_rdv is None and a.horaires is None  # none is an address
     # a NUL in a CSV: the whole file refused, in French, nothing stored
     avant = instantane(tmp_path / "d.gpkg")
-    with ouvrir_depot(tmp_path / "d.gpkg") as depot, pytest.raises(EcosystemeError) as exc:
+    with ouvrir_depot(tmp_path / "d.gpkg") as depot, pytest.raises(ErreurEcosysteme) as exc:
         importer_fichier(fichier_csv(tmp_path / "nul.csv", "n", ["controle_nul"]), depot)
     assert "NUL" in str(exc.value) and "nul.csv" in str(exc.value)
     assert instantane(tmp_path / "d.gpkg") == avant

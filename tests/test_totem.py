@@ -31,7 +31,7 @@ from ecosysteme.analyse.totem import (
     matrice_couverture,
     totem_epci,
 )
-from ecosysteme.domaine.erreurs import DonneeInvalide, EcosystemeError
+from ecosysteme.domaine.erreurs import DonneeInvalide, ErreurEcosysteme
 
 X0, Y0 = 700_000.0, 7_000_000.0  # Lambert-93, near Amiens
 AIDE = "Aide aux démarches administratives"
@@ -236,12 +236,12 @@ def test_points_invalides_refuses_avec_leur_ligne() -> None:
     with pytest.raises(DonneeInvalide) as exc:
         candidats_points(pd.DataFrame({"longitude": [2.3, 2.4], "latitude": [48.8, 95]}), fichier="lieux.csv")
     assert "ligne 2" in str(exc.value) and "latitude" in str(exc.value) and "lieux.csv" in str(exc.value)
-    with pytest.raises(EcosystemeError, match="colonne « latitude » absente"):
+    with pytest.raises(ErreurEcosysteme, match="colonne « latitude » absente"):
         candidats_points(pd.DataFrame({"longitude": [2.3]}))
     q = qpv_metrique(LIGNE, POPS)
-    with pytest.raises(EcosystemeError, match="en double"):
+    with pytest.raises(ErreurEcosysteme, match="en double"):
         implanter(q, pd.concat([points(XZY), points(XZY)], ignore_index=True), AUCUN)
-    with pytest.raises(EcosystemeError, match="au moins 1"):
+    with pytest.raises(ErreurEcosysteme, match="au moins 1"):
         implanter(q, points(XZY), AUCUN, sites=0)
 
 

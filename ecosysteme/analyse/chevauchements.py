@@ -47,7 +47,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from ecosysteme.domaine import reglages, standard
-from ecosysteme.domaine.erreurs import EcosystemeError, Emplacement
+from ecosysteme.domaine.erreurs import Emplacement, ErreurEcosysteme
 from ecosysteme.domaine.modeles import Statut
 from ecosysteme.domaine.projection import TERRITOIRES, crs_utm, exiger_geographique, territoires_des_points
 from ecosysteme.domaine.semaine import FIN_JOURNEE, intervalles_semaine
@@ -146,13 +146,13 @@ def _coordonnees(acteurs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def _identifiants(acteurs: pd.DataFrame) -> np.ndarray:
     if "id" not in acteurs.columns:
-        raise EcosystemeError("Chevauchements : colonne « id » absente du tableau des acteurs.")
+        raise ErreurEcosysteme("Chevauchements : colonne « id » absente du tableau des acteurs.")
     ids = []
     for k, v in enumerate(acteurs["id"].tolist()):
         if isinstance(v, int | np.integer) and not isinstance(v, bool):
             v = str(v)
         if not isinstance(v, str) or not v.strip():
-            raise EcosystemeError(
+            raise ErreurEcosysteme(
                 "Chevauchements : acteur sans identifiant.", Emplacement(ligne=k + 1, champ="id")
             )
         ids.append(v)
@@ -235,7 +235,7 @@ def _verifier_valeurs(
         valeurs = [valeurs]
     inconnues = [v for v in valeurs if v not in permises]
     if inconnues:
-        raise EcosystemeError(
+        raise ErreurEcosysteme(
             f"Chevauchements : {quoi} « {inconnues[0]} » inconnu ; valeurs possibles : "
             + ", ".join(f"« {p} »" for p in permises)
             + "."
@@ -302,7 +302,7 @@ def chevauchements(
     service and public: the result does not depend on the order of the rows.
     """
     if not (isinstance(distance_m, int | float) and np.isfinite(distance_m) and distance_m > 0):
-        raise EcosystemeError(
+        raise ErreurEcosysteme(
             f"Chevauchements : la distance doit être un nombre de mètres positif (reçu : {distance_m})."
         )
     enum = standard.enumerations()
@@ -557,7 +557,7 @@ def par_epci(paires: pd.DataFrame, acteurs: pd.DataFrame) -> pd.DataFrame:
     (:func:`ecosysteme.analyse.resume.rattacher`); a pair whose actors lie in two EPCI counts in both,
     an actor without EPCI in none. Sorted by EPCI then by pairs, most first."""
     if "epci_geo" not in acteurs.columns:
-        raise EcosystemeError(
+        raise ErreurEcosysteme(
             "Chevauchements par EPCI : colonne « epci_geo » absente des acteurs "
             "(rattachez-les d'abord à leur commune : summary.rattacher)."
         )

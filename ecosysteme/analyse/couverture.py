@@ -47,7 +47,7 @@ from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
 from ecosysteme.domaine import reglages, standard
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.horaires import ParserError
 from ecosysteme.domaine.modeles import Categorie, Statut
 from ecosysteme.domaine.projection import (
@@ -61,7 +61,29 @@ from ecosysteme.domaine.projection import (
 
 @dataclass(frozen=True)
 class Filtre:
-    """What an actor must offer to count: ``famille`` is the field, ``valeur`` the value."""
+    """What an actor must offer to count: ``famille`` is the field, ``valeur`` the value.
+
+    Get one from its key with :func:`filtre`, or every one with :func:`tous_les_filtres`.
+
+    Parameters
+    ----------
+    famille : str
+        ``"tous"`` (any actor), ``"gratuit"`` (free of charge: ``frais_a_charge`` holds
+        « Gratuit »), or the family of a field of the standard: ``"categorie"``, ``"service"``,
+        ``"public"``, ``"prise_en_charge"``, ``"programme"`` (the fields read: ``FAMILLES``).
+    valeur : str or None
+        The value the actor's field must hold (``"Médiathèque"``, a service of the standard…);
+        None for ``tous`` and ``gratuit``.
+    libelle : str
+        The French label shown to the user (« Tout acteur », « Gratuit », else the value).
+
+    Attributes
+    ----------
+    cle : str
+        The key: ``famille`` alone when there is no value, else ``famille:valeur``
+        (``service:Aide aux démarches administratives``); the ``filtre`` column of
+        :func:`couverture`.
+    """
 
     famille: str
     valeur: str | None
@@ -69,6 +91,7 @@ class Filtre:
 
     @property
     def cle(self) -> str:
+        """``famille`` alone when there is no value, else ``famille:valeur``."""
         return self.famille if self.valeur is None else f"{self.famille}:{self.valeur}"
 
 
@@ -83,8 +106,14 @@ FAMILLES: dict[str, str] = {
 
 
 def tous_les_filtres() -> tuple[Filtre, ...]:
-    """« Tout acteur », free of charge, each category, each of the 9 services, each public,
-    each specific support and each national programme of the standard."""
+    """List every filter offered, in the standard's order.
+
+    Returns
+    -------
+    tuple of Filtre
+        « Tout acteur », free of charge, each category, each of the 9 services, each public,
+        each specific support and each national programme of the standard.
+    """
     enum = standard.enumerations()
     out = [Filtre("tous", None, "Tout acteur"), Filtre("gratuit", None, "Gratuit")]
     out += [Filtre("categorie", c.value, c.value) for c in Categorie]
@@ -101,11 +130,28 @@ def filtres_famille(famille: str) -> tuple[Filtre, ...]:
 
 
 def filtre(cle: str) -> Filtre:
-    """The filter of a key such as ``service:Aide aux démarches administratives`` or ``tous``."""
+    """Find the filter of a key such as ``service:Aide aux démarches administratives`` or ``tous``.
+
+    Parameters
+    ----------
+    cle : str
+        The key (:attr:`Filtre.cle`: ``tous``, ``gratuit``, ``categorie:Médiathèque``…), or a
+        value alone (``Médiathèque``), case ignored.
+
+    Returns
+    -------
+    Filtre
+        The first filter of :func:`tous_les_filtres` with that key or value.
+
+    Raises
+    ------
+    ErreurEcosysteme
+        No filter has that key or value (the French message gives examples).
+    """
     for f in tous_les_filtres():
         if f.cle == cle or (f.valeur is not None and f.valeur.lower() == cle.lower()):
             return f
-    raise EcosystemeError(
+    raise ErreurEcosysteme(
         f"filtre « {cle} » inconnu ; exemples : tous, gratuit, categorie:Médiathèque, "
         "service:Aide aux démarches administratives, public:Seniors."
     )
@@ -113,7 +159,32 @@ def filtre(cle: str) -> Filtre:
 
 @dataclass(frozen=True)
 class Parametres:
-    """Distance bands (metres), walking threshold and filters of a coverage run."""
+    """Distance bands (metres), walking threshold and filters of a coverage run.
+
+    Distances are straight lines (« à vol d'oiseau ») from a QPV's polygon to a place. The
+    defaults are read from ``ecosysteme.domaine.reglages`` when the object is made.
+
+    Parameters
+    ----------
+    bandes : tuple of float, default reglages.BANDES
+        Distances in metres at which matching actors are counted (columns ``n_300m``…): by
+        default the near band and the default walking distance.
+    seuil : float, default reglages.DISTANCE_MARCHE
+        The walking threshold in metres: a QPV is covered (« couvert ») for a filter when its
+        nearest matching place is at most this far.
+    filtres : tuple of Filtre, default tous_les_filtres()
+        The offers measured, in the order of the coverage table.
+
+    Attributes
+    ----------
+    distances : tuple of float
+        Every distance for which counts are computed: 0 (inside), the bands, the threshold.
+
+    Raises
+    ------
+    ErreurEcosysteme
+        A band or the threshold is not positive, or ``filtres`` is empty.
+    """
 
     bandes: tuple[float, ...] = field(default_factory=lambda: reglages.BANDES)
     seuil: float = field(default_factory=lambda: reglages.DISTANCE_MARCHE)
@@ -121,9 +192,9 @@ class Parametres:
 
     def __post_init__(self) -> None:
         if any(b <= 0 for b in self.bandes) or self.seuil <= 0:
-            raise EcosystemeError("les distances (bandes, seuil) doivent être positives, en mètres.")
+            raise ErreurEcosysteme("les distances (bandes, seuil) doivent être positives, en mètres.")
         if not self.filtres:
-            raise EcosystemeError("au moins un filtre est nécessaire.")
+            raise ErreurEcosysteme("au moins un filtre est nécessaire.")
 
     @property
     def distances(self) -> tuple[float, ...]:
@@ -398,14 +469,45 @@ COLONNES_CRENEAUX = ("n_ouvert_soir", "n_ouvert_samedi", "n_ouvert_dimanche", "n
 def couverture(
     qpv: gpd.GeoDataFrame, acteurs: gpd.GeoDataFrame | pd.DataFrame, parametres: Parametres | None = None
 ) -> pd.DataFrame:
-    """The tidy coverage table: one row per (``code_qp``, ``filtre``).
+    """Compute the tidy coverage table: one row per (``code_qp``, ``filtre``).
 
-    Columns: ``code_qp``, ``filtre`` (key), one count per distance (``n_interieur``,
-    ``n_300m``, ``n_1000m``… distinct actors), ``distance_m`` (nearest matching place, 0
-    inside, NaN when none in the territory), ``couvert`` (distance ≤ threshold), and, within the
-    threshold, the matching actors open on weekday evenings, on Saturday, on Sunday, and those
-    whose hours are unknown — a mobile service with the hours of its stops within the threshold
-    of that QPV only. Same inputs, same output (rows sorted by code_qp then filter).
+    Only active actors count. Distances are measured from the QPV's polygon (holes respected,
+    boundary inside, 0 inside) to each place of an actor (a mobile service counts at each stop,
+    once per QPV), in the metric CRS of each territory (Lambert-93 in metropolitan France, the
+    local projected CRS overseas); the nearest place is searched among the places of the QPV's
+    own territory (the mainland, Corsica, each overseas département or collectivité), never
+    across the sea. Same inputs, same output.
+
+    Parameters
+    ----------
+    qpv : geopandas.GeoDataFrame
+        The QPV polygons (EPSG:4326) with ``code_qp`` and, to place each in its territory,
+        ``insee_dep`` (else the centre of its bounding box decides).
+    acteurs : geopandas.GeoDataFrame or pandas.DataFrame
+        The actors (a GeoDataFrame in EPSG:4326): ``id``, ``longitude`` and ``latitude``
+        (WGS84 degrees), ``statut`` (only « actif » counts; all when absent), the fields the
+        filters read (``categorie``, ``services``, ``frais_a_charge``…), ``horaires`` (OSM
+        ``opening_hours``) and ``arrets`` (the stops of a mobile service, with their own
+        coordinates and hours).
+    parametres : Parametres or None, default None
+        Distance bands, walking threshold (metres) and filters; None: ``Parametres()``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``code_qp``, ``filtre`` (key), one count per distance (``n_interieur``,
+        ``n_300m``, ``n_1000m``… distinct actors), ``distance_m`` (nearest matching place, 0
+        inside, NaN when none in the territory), ``couvert`` (distance ≤ threshold), and, within
+        the threshold, the matching actors open on weekday evenings (after 18:00), on Saturday,
+        on Sunday, and those whose hours are unknown (``n_ouvert_soir``, ``n_ouvert_samedi``,
+        ``n_ouvert_dimanche``, ``n_horaires_inconnus``) — a mobile service with the hours of its
+        stops within the threshold of that QPV only. Rows sorted by ``code_qp``, filters in the
+        order of ``parametres.filtres``.
+
+    Raises
+    ------
+    ErreurEcosysteme
+        ``qpv``, or ``acteurs`` given as a GeoDataFrame, is not in EPSG:4326.
     """
     p = parametres or Parametres()
     exiger_geographique(qpv, "QPV")
@@ -759,7 +861,7 @@ def filtrer_acteurs(
     once a slot is asked for). A mobile service is open in a slot when one of its stops is."""
     inconnus = [c for c in creneaux if c not in CRENEAUX]
     if inconnus:
-        raise EcosystemeError(f"créneau inconnu : {inconnus[0]} (soir, samedi ou dimanche).")
+        raise ErreurEcosysteme(f"créneau inconnu : {inconnus[0]} (soir, samedi ou dimanche).")
     statut = _colonne(acteurs, "statut", Statut.ACTIF.value).to_numpy()
     actifs = acteurs[statut == Statut.ACTIF.value]
     if actifs.empty or (not filtres and not creneaux):

@@ -36,9 +36,43 @@ def resume_couverture(
     parametres: Parametres,
     par: str = "siren_epci",
 ) -> pd.DataFrame:
-    """Per group (EPCI or département) and filter: QPV, QPV covered, residents (known),
-    residents covered, their share, QPV of unknown population, and distinct matching actors
-    within the threshold of at least one QPV of the group per 10,000 QPV residents."""
+    """Summarise coverage per group (EPCI or département) and filter.
+
+    Per group and filter: QPV, QPV covered, residents (known), residents covered, their share,
+    QPV of unknown population, and distinct matching actors within the threshold of at least one
+    QPV of the group per 10,000 QPV residents. Shares are computed on the residents whose
+    population is known; a QPV without population is counted apart (unknown, never zero).
+
+    Parameters
+    ----------
+    couv : pandas.DataFrame
+        The coverage table of :func:`~ecosysteme.analyse.couverture.couverture` (``code_qp``,
+        ``filtre``, ``couvert``).
+    qpv : geopandas.GeoDataFrame
+        The QPV (EPSG:4326) with ``code_qp``, ``population`` (NaN: unknown) and the column
+        ``par``.
+    acteurs : geopandas.GeoDataFrame or pandas.DataFrame
+        The actors, as given to :func:`~ecosysteme.analyse.couverture.couverture`.
+    parametres : Parametres
+        The parameters of ``couv``: its threshold (metres) and the filters whose actors within
+        reach are counted.
+    par : str, default "siren_epci"
+        The grouping column of ``qpv``: ``"siren_epci"`` (a QPV straddling several EPCI counts
+        in each of them) or ``"insee_dep"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (group, filter): ``par`` (the group's code), ``filtre``, ``qpv``,
+        ``qpv_couverts``, ``population_qpv``, ``population_couverte``,
+        ``qpv_population_inconnue``, ``part_population_couverte`` (NaN without known
+        residents), ``acteurs_a_portee`` and ``acteurs_pour_10000_habitants``.
+
+    Raises
+    ------
+    ErreurEcosysteme
+        ``qpv``, or ``acteurs`` given as a GeoDataFrame, is not in EPSG:4326.
+    """
     g = _groupes(pd.DataFrame(qpv.drop(columns=qpv.geometry.name)), par)
     c = couv[["code_qp", "filtre", "couvert"]].merge(g, on="code_qp")
     c["pop_connue"] = c["population"].astype("Float64")
@@ -77,8 +111,24 @@ def resume_couverture(
 
 
 def qpv_sans_offre(couv: pd.DataFrame, qpv: gpd.GeoDataFrame, cle_filtre: str = "tous") -> pd.DataFrame:
-    """The QPV with nothing matching the filter within the threshold, most residents first
-    (unknown population last), with the distance to the nearest matching place."""
+    """List the QPV with nothing matching the filter within the threshold.
+
+    Parameters
+    ----------
+    couv : pandas.DataFrame
+        The coverage table of :func:`~ecosysteme.analyse.couverture.couverture`.
+    qpv : geopandas.GeoDataFrame
+        The QPV with ``code_qp``, ``lib_qp``, ``siren_epci`` and ``population``.
+    cle_filtre : str, default "tous"
+        The key of the filter (:attr:`~ecosysteme.analyse.couverture.Filtre.cle`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code_qp``, ``lib_qp``, ``siren_epci``, ``population`` and ``distance_m`` (metres to
+        the nearest matching place, NaN when none in the territory), most residents first
+        (unknown population last).
+    """
     c = couv[(couv["filtre"] == cle_filtre) & ~couv["couvert"]][["code_qp", "distance_m"]]
     attrs = pd.DataFrame(qpv.drop(columns=qpv.geometry.name))[
         ["code_qp", "lib_qp", "siren_epci", "population"]
@@ -112,13 +162,31 @@ def matrice(
     filtres: Sequence[Filtre],
     valeur: str = "distance_m",
 ) -> pd.DataFrame:
-    """The QPV × filter gap matrix of a territory: one row per QPV (``code_qp``, ``lib_qp``,
-    ``siren_epci``, ``population``), ``couverts`` (filters covered within the threshold, of
-    ``len(filtres)``), ``sans_offre`` (nothing at all within the threshold), then one column per
-    filter (its label) holding ``valeur`` (``distance_m`` or a count column of ``couv``).
+    """Build the QPV × filter gap matrix of a territory.
 
-    Rows: QPV without any offer within the threshold first, then those missing the most
-    filters, most residents first (unknown population last)."""
+    Parameters
+    ----------
+    couv : pandas.DataFrame
+        The coverage table of :func:`~ecosysteme.analyse.couverture.couverture`; its ``tous``
+        filter gives ``sans_offre``.
+    qpv : geopandas.GeoDataFrame or pandas.DataFrame
+        The QPV of the territory with ``code_qp``, ``lib_qp``, ``siren_epci`` and
+        ``population``; rows of ``couv`` for other QPV are ignored.
+    filtres : sequence of Filtre
+        The filters shown, one column each, in this order.
+    valeur : str, default "distance_m"
+        The column of ``couv`` shown per filter: ``distance_m`` (metres) or a count column
+        (``n_300m``…).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per QPV (``code_qp``, ``lib_qp``, ``siren_epci``, ``population``), ``couverts``
+        (filters covered within the threshold, of ``len(filtres)``), ``sans_offre`` (nothing at
+        all within the threshold), then one column per filter (its label) holding ``valeur``.
+        Rows: QPV without any offer within the threshold first, then those missing the most
+        filters, most residents first (unknown population last).
+    """
     cles = [f.cle for f in filtres]
     attrs = pd.DataFrame(qpv.drop(columns=qpv.geometry.name) if "geometry" in qpv.columns else qpv)[
         ["code_qp", "lib_qp", "siren_epci", "population"]

@@ -81,12 +81,31 @@ def _communes_des_points(pts: np.ndarray, communes: gpd.GeoDataFrame) -> np.ndar
 
 
 def rattacher(acteurs: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Add ``commune_geo``, ``dep_geo`` and ``epci_geo``: the commune whose polygon holds the
-    actor's point (else the nearest within about 2 km; a mobile service without a point of its
-    own: its first stop that lies in a commune), its département and its EPCI; and
-    ``deps_geo``, ``epcis_geo``: every département and EPCI where the actor is, its point and
-    each of its stops (tuples, in that order, without repeats): a mobile service is listed in
-    each territory where it stops."""
+    """Attach each actor to its commune, département and EPCI by geometry.
+
+    Adds ``commune_geo``, ``dep_geo`` and ``epci_geo``: the commune whose polygon holds the
+    actor's point (else the nearest within about 2 km, ``TOLERANCE_DEGRES``; a mobile service
+    without a point of its own: its first stop that lies in a commune), its département and its
+    EPCI; and ``deps_geo``, ``epcis_geo``: every département and EPCI where the actor is, its
+    point and each of its stops (tuples, in that order, without repeats): a mobile service is
+    listed in each territory where it stops. The codes the actors carry are not read.
+
+    Parameters
+    ----------
+    acteurs : geopandas.GeoDataFrame
+        The actors (EPSG:4326, like ``communes``): a point each (none for a mobile service known
+        by its stops only) and optionally ``arrets``, the stops of a mobile service (lists of
+        dicts or of ``Arret`` with ``longitude``, ``latitude``; a stop without readable
+        coordinates is skipped).
+    communes : geopandas.GeoDataFrame
+        The commune polygons (EPSG:4326) with ``code`` (INSEE), ``insee_dep`` and ``siren_epci``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy of ``acteurs`` with the five columns added (None, or an empty tuple, for an
+        actor in no commune).
+    """
     out = acteurs.copy()
     n = len(out)
     arrets, proprietaires = _points_arrets(out)

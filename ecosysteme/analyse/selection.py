@@ -20,7 +20,27 @@ from ecosysteme.domaine.texte import plier
 
 @dataclass(frozen=True)
 class Selection:
-    """A région, optionally narrowed to one département, optionally to one EPCI."""
+    """A région, optionally narrowed to one département, optionally to one EPCI.
+
+    The territory a user looks at; :func:`filtrer` keeps what lies in it.
+
+    Parameters
+    ----------
+    region : str
+        INSEE code of the région (``"32"``: Hauts-de-France).
+    departement : str or None, default None
+        INSEE code of one of its départements (``"59"``); None: the whole région.
+    siren : str or None, default None
+        SIREN (9 digits) of one EPCI; when given, :func:`filtrer` keeps that EPCI whatever the
+        département.
+
+    Attributes
+    ----------
+    departements : tuple of str
+        The départements looked at: ``departement`` alone, else every one of the région.
+    cle_fichier : str
+        What names an exported file: the EPCI's SIREN, « dep59 », « reg32 ».
+    """
 
     region: str
     departement: str | None = None
@@ -28,6 +48,7 @@ class Selection:
 
     @property
     def departements(self) -> tuple[str, ...]:
+        """The départements looked at: ``departement`` alone, else every one of the région."""
         return (self.departement,) if self.departement else departements(self.region)
 
     @property
@@ -68,9 +89,35 @@ def filtrer(
     acteurs: gpd.GeoDataFrame,
     selection: Selection,
 ) -> Vue:
-    """QPV, EPCI, communes and actors of the selection. For one EPCI: its QPV (a QPV shared with
-    a neighbour included), its communes, the actors located in it (a mobile service when one of
-    its stops is). Otherwise, by département."""
+    """Keep the QPV, EPCI, communes and actors of the selection.
+
+    For one EPCI: its QPV (by ``siren_epci``, a QPV shared with a neighbour included), its
+    communes, the actors located in it (a mobile service when one of its stops is). Otherwise,
+    by département: the QPV and communes of its départements, the actors located there, and the
+    EPCI of those communes. Actors are placed by geometry, never by the codes they carry.
+
+    Parameters
+    ----------
+    qpv : geopandas.GeoDataFrame
+        The QPV (EPSG:4326) with ``siren_epci`` (comma-joined when a QPV straddles several
+        EPCI) and ``insee_dep``.
+    epci : geopandas.GeoDataFrame
+        The EPCI (EPSG:4326) with ``siren_epci`` and ``nom_epci``.
+    communes : geopandas.GeoDataFrame
+        The communes (EPSG:4326) with ``siren_epci`` and ``insee_dep``.
+    acteurs : geopandas.GeoDataFrame
+        The actors (EPSG:4326) as returned by :func:`~ecosysteme.analyse.resume.rattacher`
+        (``epci_geo``, ``dep_geo`` and, for mobile services, ``epcis_geo``, ``deps_geo``).
+    selection : Selection
+        The territory looked at.
+
+    Returns
+    -------
+    Vue
+        The rows of each layer inside the selection (``qpv``, ``epci``, ``communes``,
+        ``acteurs``), its French name (``libelle``: « CA Maubeuge Val de Sambre (200043396) »,
+        « département 59 », « Hauts-de-France ») and the ``selection``.
+    """
     deps = selection.departements
     noms = dict(zip(epci["siren_epci"], epci["nom_epci"], strict=True))
     if selection.siren:

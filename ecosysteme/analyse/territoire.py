@@ -15,6 +15,7 @@ answers any subset of its filters). Frames are shared, never modified: select ro
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,9 +29,9 @@ import shapely
 
 from ecosysteme.analyse import couverture as module_couverture
 from ecosysteme.analyse.couverture import Parametres
-from ecosysteme.analyse.resume import rattacher
+from ecosysteme.analyse.resume import rattacher, sirens
 from ecosysteme.depot.interface import Codes, Depot, Lot
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 
 FERME = "fermé"
 
@@ -87,8 +88,18 @@ class Territoire:
     etat: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     #: The EPCI the territory was read for (empty: a département, a région or the whole store).
     siren_epci: tuple[str, ...] = ()
+    #: The départements and régions it was read for (empty with the two: EPCI or whole store).
+    insee_dep: tuple[str, ...] = ()
+    insee_reg: tuple[str, ...] = ()
+    #: Store-wide: the saved scenarios (name, content, author, date) and the pairs of actors
+    #: marked « pas un doublon ».
+    scenarios: tuple[tuple[str, str, str, dt.datetime], ...] = ()
+    non_doublons: frozenset[tuple[str, str]] = frozenset()
     _couvertures: dict[Parametres, pd.DataFrame] = field(default_factory=dict, init=False, repr=False)
     _par_epci: dict[tuple[str, ...], gpd.GeoDataFrame] = field(default_factory=dict, init=False, repr=False)
+    _parties: dict[tuple[tuple[str, ...] | None, tuple[str, ...] | None], Territoire] = field(
+        default_factory=dict, init=False, repr=False
+    )
     _verrou: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
@@ -108,6 +119,10 @@ class Territoire:
             lots=tuple(depot.lots()),
             etat=depot.etat_territoire(),
             siren_epci=tuple(_codes(siren_epci)),
+            insee_dep=tuple(_codes(insee_dep)),
+            insee_reg=tuple(_codes(insee_reg)),
+            scenarios=tuple(depot.scenarios()),
+            non_doublons=frozenset(depot.non_doublons()),
         )
 
     @classmethod
@@ -124,6 +139,52 @@ class Territoire:
         """A territory from frames already in memory (EPSG:4326)."""
         return cls(qpv, communes, epci, acteurs, lots=tuple(lots), siren_epci=tuple(_codes(siren_epci)))
 
+    def partie(self, *, siren_epci: Codes = None, insee_dep: Codes = None) -> Territoire:
+        """The part of this territory that :meth:`lire` would read for ``siren_epci`` or
+        ``insee_dep``, without reading the store again: its QPV (a QPV straddling EPCI belongs
+        to each), communes and EPCI rows; every actor, batch and store-wide state shared; the
+        coverage tables already computed here reused for its QPV. Made once per selection."""
+        epci, deps = tuple(_codes(siren_epci)), tuple(_codes(insee_dep))
+        if insee_dep is None and (siren_epci is None or epci == self.siren_epci):
+            return self
+        entier = not (self.siren_epci or self.insee_dep or self.insee_reg)
+        if not entier and (insee_dep is not None or not set(epci) <= set(self.siren_epci)):
+            raise ErreurEcosysteme(
+                f"territoire « {self.nom or ', '.join(self.insee_dep + self.insee_reg)} » : "
+                f"la partie demandée ({', '.join(epci + deps)}) n'y est pas entière ; relisez le dépôt."
+            )
+        cle = (None if siren_epci is None else epci, None if insee_dep is None else deps)
+        with self._verrou:
+            deja = self._parties.get(cle)
+        if deja is not None:
+            return deja
+        qpv, communes, lignes_epci = self.qpv, self.communes, self.epci
+        if siren_epci is not None:
+            voulus = set(epci)
+            qpv = qpv[np.array([bool(voulus.intersection(sirens(v))) for v in qpv["siren_epci"]], dtype=bool)]
+            communes = communes[communes["siren_epci"].isin(voulus)]
+            lignes_epci = lignes_epci[lignes_epci["siren_epci"].isin(voulus)]
+        if insee_dep is not None:
+            qpv = qpv[qpv["insee_dep"].isin(deps)]
+            communes = communes[communes["insee_dep"].isin(deps)]
+        partie = Territoire(
+            qpv.reset_index(drop=True),
+            communes.reset_index(drop=True),
+            lignes_epci.reset_index(drop=True),
+            self.tous,
+            lots=self.lots,
+            etat=self.etat,
+            siren_epci=epci,
+            insee_dep=deps,
+            scenarios=self.scenarios,
+            non_doublons=self.non_doublons,
+        )
+        codes = set(partie.qpv["code_qp"])
+        with self._verrou:
+            for p, table in self._couvertures.items():
+                partie._couvertures[p] = table[table["code_qp"].isin(codes)].reset_index(drop=True)
+            return self._parties.setdefault(cle, partie)
+
     # --- what the territory is ---------------------------------------------------------------
     @property
     def nom(self) -> str:
@@ -136,7 +197,7 @@ class Territoire:
         """Refuse, in French, an EPCI absent from the store."""
         if self.epci.empty:
             siren = ", ".join(self.siren_epci)
-            raise EcosystemeError(f"EPCI « {siren} » absent du dépôt (SIREN exact ? territoire importé ?).")
+            raise ErreurEcosysteme(f"EPCI « {siren} » absent du dépôt (SIREN exact ? territoire importé ?).")
 
     @cached_property
     def tableau_lots(self) -> pd.DataFrame:
@@ -182,7 +243,7 @@ class Territoire:
                 lignes = self.epci[self.epci["siren_epci"].isin(voulus)]
                 absents = sorted(set(voulus) - set(lignes["siren_epci"]))
                 if absents:
-                    raise EcosystemeError(
+                    raise ErreurEcosysteme(
                         f"EPCI {', '.join(absents)} absent(s) de la couche « epci » du dépôt."
                     )
                 geoms = [g for g in lignes.geometry if g is not None]
@@ -223,12 +284,11 @@ class Territoire:
 
 
 def territoire_epci(source: Depot | Territoire, siren: str) -> Territoire:
-    """The territory of the EPCI ``siren``: ``source`` itself when it is that territory, else
-    read once from the store ``source``."""
+    """The territory of the EPCI ``siren``: ``source`` itself when it is that territory, its
+    part when it holds that EPCI (:meth:`Territoire.partie`), else read once from the store
+    ``source``."""
     if isinstance(source, Territoire):
-        if source.siren_epci != (siren,):
-            raise EcosystemeError(
-                f"territoire « {', '.join(source.siren_epci) or 'entier'} » donné pour l'EPCI « {siren} »."
-            )
-        return source
+        if source.siren_epci == (siren,):
+            return source
+        return source.partie(siren_epci=siren)
     return Territoire.lire(source, siren_epci=siren)

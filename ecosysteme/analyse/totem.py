@@ -72,7 +72,7 @@ from ecosysteme.analyse.totem_explications import (
 )
 from ecosysteme.depot.interface import Depot
 from ecosysteme.domaine import reglages
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.projection import (
     exiger_geographique,
 )
@@ -117,15 +117,15 @@ NNZ_EXACT_MAX = 200_000
 def _verifier_candidats(candidats: gpd.GeoDataFrame) -> None:
     manque = [c for c in ("id", "libelle", "origine") if c not in candidats.columns]
     if manque:
-        raise EcosystemeError(f"candidats : colonne(s) absente(s) : {', '.join(manque)}.")
+        raise ErreurEcosysteme(f"candidats : colonne(s) absente(s) : {', '.join(manque)}.")
     exiger_geographique(candidats, "candidats")
     ids = candidats["id"].astype(str)
     if ids.duplicated().any():
-        raise EcosystemeError(f"candidats : identifiant « {ids[ids.duplicated()].iloc[0]} » en double.")
+        raise ErreurEcosysteme(f"candidats : identifiant « {ids[ids.duplicated()].iloc[0]} » en double.")
     g = candidats.geometry.to_numpy()
     mauvais = shapely.is_missing(g) | shapely.is_empty(g) | (shapely.get_type_id(g) != 0)
     if mauvais.any():
-        raise EcosystemeError(f"candidat « {ids[mauvais].iloc[0]} » : un point est attendu.")
+        raise ErreurEcosysteme(f"candidat « {ids[mauvais].iloc[0]} » : un point est attendu.")
 
 
 def matrice_couverture(
@@ -139,12 +139,12 @@ def matrice_couverture(
     of the QPV's territory, one STRtree query, a candidate serving its own territory only).
     """
     if rayon <= 0:
-        raise EcosystemeError("le rayon doit être positif, en mètres.")
+        raise ErreurEcosysteme("le rayon doit être positif, en mètres.")
     exiger_geographique(qpv, "QPV")
     _verifier_candidats(candidats)
     codes = qpv["code_qp"].astype(str)
     if codes.duplicated().any():
-        raise EcosystemeError(f"QPV « {codes[codes.duplicated()].iloc[0]} » en double.")
+        raise ErreurEcosysteme(f"QPV « {codes[codes.duplicated()].iloc[0]} » en double.")
     lon, lat = _points(candidats)
     ids = candidats["id"].astype(str).to_numpy(dtype=object)
     p = paires(qpv, pd.DataFrame({"id": ids, "longitude": lon, "latitude": lat}), rayon)
@@ -200,12 +200,12 @@ class Resultat:
 
 def _population(qpv: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     if "population" not in qpv.columns:
-        raise EcosystemeError("QPV : colonne « population » absente (importez les populations des QPV).")
+        raise ErreurEcosysteme("QPV : colonne « population » absente (importez les populations des QPV).")
     pop = pd.to_numeric(qpv["population"], errors="coerce")
     inconnue = pop.isna().to_numpy()
     w = pop.fillna(0).to_numpy(dtype=float)
     if (w < 0).any():
-        raise EcosystemeError(f"QPV « {qpv['code_qp'].iloc[int(np.argmax(w < 0))]} » : population négative.")
+        raise ErreurEcosysteme(f"QPV « {qpv['code_qp'].iloc[int(np.argmax(w < 0))]} » : population négative.")
     return w, inconnue
 
 
@@ -220,16 +220,60 @@ def implanter(
     delai_s: float = 60.0,
     nnz_exact_max: int = NNZ_EXACT_MAX,
 ) -> Resultat:
-    """Choose at most ``sites`` candidates maximising the residents of QPV newly covered within
-    ``rayon`` metres; ``existants`` matching ``filtres`` (active only) already cover.
+    """Choose the sites that newly cover the most QPV residents (the lieu totem).
+
+    At most ``sites`` candidates maximising the residents of QPV newly covered within ``rayon``
+    metres of the QPV's polygon; ``existants`` matching ``filtres`` (active only) already cover,
+    so a QPV they reach adds nothing. A QPV without population counts 0 and is reported.
 
     Exact (HiGHS, proven optimal, ties by candidate id) when the reduced model holds at most
     ``nnz_exact_max`` non-zeros (see ``NNZ_EXACT_MAX`` for the measured sizes); above, the
     greedy pass (largest gain first, ties by id) with its gap to the LP bound. A solve stopped
     by ``delai_s`` returns the better of the solver's best and the greedy set, with the gap.
+
+    Parameters
+    ----------
+    qpv : geopandas.GeoDataFrame
+        The QPV (EPSG:4326) with ``code_qp`` (unique), ``population`` (residents; NaN: unknown)
+        and optionally ``lib_qp``.
+    candidats : geopandas.GeoDataFrame
+        The possible sites (EPSG:4326 points) with ``id`` (unique), ``libelle`` and ``origine``,
+        as made by ``candidats_acteurs``, ``candidats_points``, ``candidats_fichier`` or
+        ``candidats_grille``.
+    existants : geopandas.GeoDataFrame or pandas.DataFrame
+        The existing actors, with ``longitude``, ``latitude`` (EPSG:4326: the points measured),
+        ``statut`` and the fields ``filtres`` read; a GeoDataFrame or a plain table.
+    rayon : float, optional
+        The radius in metres (straight line) from a site to a QPV's polygon; default
+        ``reglages.DISTANCE_MARCHE``.
+    sites : int, default reglages.SITES_TOTEM
+        The most sites to choose (at least 1); fewer are chosen when one more adds no resident.
+    filtres : sequence of Filtre, default ()
+        The offer an existing actor must match to count as already covering (any value within a
+        family, every family); empty: every active actor.
+    delai_s : float, default 60.0
+        Time limit of the solver, in seconds.
+    nnz_exact_max : int, default NNZ_EXACT_MAX
+        Above this many non-zeros in the reduced model, the greedy pass answers.
+
+    Returns
+    -------
+    Resultat
+        The chosen candidates' ids (``choisis``), the residents newly covered (``objectif``), the
+        upper bound (``borne``) and gap (``ecart``), the ``statut`` (« optimal », « limite de
+        temps », « glouton »), the tables per QPV and per candidate, the pairs within the radius
+        and the warnings (``avertissements``).
+
+    Raises
+    ------
+    ErreurEcosysteme
+        ``sites`` < 1 or ``rayon`` ≤ 0; a frame not in EPSG:4326; ``qpv`` without
+        ``population``, with a negative one or a ``code_qp`` twice; candidates without ``id``,
+        ``libelle`` or ``origine``, with an id twice or a geometry that is not a point; the
+        solver failing.
     """
     if sites < 1:
-        raise EcosystemeError("le nombre de sites doit être au moins 1.")
+        raise ErreurEcosysteme("le nombre de sites doit être au moins 1.")
     rayon = reglages.DISTANCE_MARCHE if rayon is None else rayon
     debut = time.perf_counter()
     candidats = _trier(candidats)
@@ -433,7 +477,7 @@ def _highs(
     etat = h.getModelStatus()
     ok = {highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kTimeLimit}
     if etat not in ok:
-        raise EcosystemeError(f"le solveur HiGHS a échoué : {h.modelStatusToString(etat)}.")
+        raise ErreurEcosysteme(f"le solveur HiGHS a échoué : {h.modelStatusToString(etat)}.")
     info = h.getInfo()
     x = np.asarray(h.getSolution().col_value[:nc], dtype=float)
     if entier:
@@ -462,22 +506,64 @@ def totem_epci(
     delai_s: float = 60.0,
     alternatives: int = 3,
 ) -> tuple[Resultat, Explication]:
-    """The lieu totem of one EPCI from its territory ``depot`` (a :class:`Territoire`, or a store
-    from which it is read once).
+    """Find the lieu totem of one EPCI, with the explanation of each chosen site.
 
     QPV: those of the EPCI. Existing offer: active actors matching ``service`` (any of them;
-    all active actors when None) wherever they are, QPV reached by geometry. Candidates:
-    ``"acteurs"`` (active actors of the EPCI's communes, any category), ``"grille"`` (cells of
-    ``pas_m`` metres over the EPCI's communes holding a QPV), a file of points, or the frame of
-    :func:`candidats_points` (points entered by the user).
+    all active actors when None) wherever they are, QPV reached by geometry. The sites are
+    chosen by :func:`implanter` and explained by :func:`expliquer`.
+
+    Parameters
+    ----------
+    depot : Depot or Territoire
+        The EPCI's :class:`~ecosysteme.analyse.territoire.Territoire`, or a store from which it
+        is read once.
+    siren : str
+        SIREN of the EPCI (9 digits).
+    service : str or sequence of str, optional
+        The service(s) of the standard an existing actor must offer (any of them) to count as
+        already covering; None: every active actor.
+    rayon : float, optional
+        The radius in metres (straight line) from a site to a QPV's polygon; default
+        ``reglages.DISTANCE_MARCHE``.
+    sites : int, default reglages.SITES_TOTEM
+        The most sites to choose, from 1 to 10.
+    candidats : str or pathlib.Path or geopandas.GeoDataFrame, default "acteurs"
+        ``"acteurs"`` (active actors of the EPCI's communes, any category), ``"grille"`` (cells
+        of ``pas_m`` metres over the EPCI's communes holding a QPV), the path of a file of
+        points (CSV, XLSX, JSON, GeoJSON, GeoPackage), or the frame of
+        :func:`candidats_points` (points entered by the user).
+    pas_m : float, default reglages.PAS_GRILLE_TOTEM
+        The grid step in metres, for ``candidats="grille"``.
+    delai_s : float, default 60.0
+        Time limit of the solver, in seconds.
+    alternatives : int, default 3
+        How many best alternatives to list per chosen site.
+
+    Returns
+    -------
+    tuple of (Resultat, Explication)
+        The answer of :func:`implanter` and its explanation (:func:`expliquer`).
+
+    Raises
+    ------
+    ErreurEcosysteme
+        ``sites`` outside 1–10; no QPV for the EPCI in the store; a territory of another EPCI;
+        an unknown service; ``candidats`` neither « acteurs », « grille », a frame nor an
+        existing file; no candidate; ``pas_m`` ≤ 0; the errors of :func:`implanter`.
+    FichierInvalide
+        The file of points cannot be read, or has no ``longitude`` / ``latitude``.
+    FormatInconnu
+        The format of the file of points is not recognised (a ZIP archive, XML or HTML).
+    DonneeInvalide
+        A point of the file has an impossible coordinate or an identifier used twice.
     """
     if sites < 1 or sites > 10:
-        raise EcosystemeError("le nombre de sites doit être compris entre 1 et 10.")
+        raise ErreurEcosysteme("le nombre de sites doit être compris entre 1 et 10.")
     rayon = reglages.DISTANCE_MARCHE if rayon is None else rayon
     territoire = territoire_epci(depot, siren)
     qpv = territoire.qpv
     if qpv.empty:
-        raise EcosystemeError(f"aucun QPV pour l'EPCI « {siren} » dans le dépôt (SIREN à 9 chiffres ?).")
+        raise ErreurEcosysteme(f"aucun QPV pour l'EPCI « {siren} » dans le dépôt (SIREN à 9 chiffres ?).")
     services = [service] if isinstance(service, str) else list(service or [])
     filtres = tuple(filtre(f"service:{s}") for s in services)
     x0, y0, x1, y1 = shapely.total_bounds(qpv.geometry.to_numpy())
@@ -494,10 +580,10 @@ def totem_epci(
     elif isinstance(candidats, Path) or (isinstance(candidats, str) and Path(candidats).exists()):
         cands = candidats_fichier(Path(candidats))
     else:
-        raise EcosystemeError(
+        raise ErreurEcosysteme(
             f"candidats « {candidats} » : « acteurs », « grille » ou un fichier de points existant attendu."
         )
     if cands.empty:
-        raise EcosystemeError("aucun candidat : aucun lieu possible pour le lieu totem.")
+        raise ErreurEcosysteme("aucun candidat : aucun lieu possible pour le lieu totem.")
     res = implanter(qpv, cands, existants, rayon=rayon, sites=sites, filtres=filtres, delai_s=delai_s)
     return res, expliquer(res, alternatives=alternatives)

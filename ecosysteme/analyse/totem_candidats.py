@@ -20,7 +20,7 @@ from pyproj import Transformer
 
 from ecosysteme.analyse.couverture import Filtre, filtrer_acteurs
 from ecosysteme.domaine import reglages
-from ecosysteme.domaine.erreurs import DonneeInvalide, EcosystemeError, Emplacement, FichierInvalide
+from ecosysteme.domaine.erreurs import DonneeInvalide, Emplacement, ErreurEcosysteme, FichierInvalide
 from ecosysteme.domaine.projection import (
     exiger_geographique,
     territoires_par_qpv,
@@ -137,7 +137,7 @@ def candidats_grille(
     step in the territory's metric CRS) lying inside the communes that hold part of a QPV.
     ``id`` is ``grille-EPSG-X-Y`` (the centre in that CRS), ``libelle`` names the commune."""
     if pas_m <= 0:
-        raise EcosystemeError("le pas de la grille doit être positif, en mètres.")
+        raise ErreurEcosysteme("le pas de la grille doit être positif, en mètres.")
     exiger_geographique(communes, "communes")
     exiger_geographique(qpv, "QPV")
     geoms = communes.geometry.to_numpy()

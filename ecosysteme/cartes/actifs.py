@@ -33,7 +33,7 @@ import xstatic.pkg.leaflet_markercluster as _xs_cluster
 from folium.elements import JSCSSMixin
 
 from ecosysteme.cartes.securite import texte_html
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.fichiers import ecrire_octets
 
 #: Folder names under ``vendor/``, versioned so that a browser cache never mixes two versions.
@@ -67,9 +67,9 @@ class Actifs:
     def __post_init__(self) -> None:
         for nom, url in (*self.js, *self.css):
             if nom not in _FICHIERS:
-                raise EcosystemeError(f"ressource inconnue « {nom} » (attendu : {', '.join(_FICHIERS)}).")
+                raise ErreurEcosysteme(f"ressource inconnue « {nom} » (attendu : {', '.join(_FICHIERS)}).")
             if not _PREFIXE_SUR.fullmatch(url):
-                raise EcosystemeError(f"adresse de ressource refusée : {url!r}.")
+                raise ErreurEcosysteme(f"adresse de ressource refusée : {url!r}.")
 
     def appliquer(self, element: JSCSSMixin, noms_js: tuple[str, ...], noms_css: tuple[str, ...]) -> None:
         """Set ``element``'s own ``default_js`` / ``default_css`` to the named resources."""
@@ -81,7 +81,7 @@ def actifs_statiques(prefixe: str = "/app/static/vendor") -> Actifs:
     """The resources as served by Streamlit's static serving from ``installer(Path("static"))``."""
     prefixe = prefixe.rstrip("/")
     if not _PREFIXE_SUR.fullmatch(prefixe):
-        raise EcosystemeError(f"préfixe d'adresse refusé : {prefixe!r} (lettres, chiffres, « ._~:/- »).")
+        raise ErreurEcosysteme(f"préfixe d'adresse refusé : {prefixe!r} (lettres, chiffres, « ._~:/- »).")
 
     def url(nom: str) -> str:
         _, dossier, fichier = _FICHIERS[nom]
@@ -201,7 +201,7 @@ def html_autonome(
     (by hash: an injected ``<script>`` or ``onerror=`` would not run) and loads images only from
     ``data:`` and the tile server, if the map has tiles.
 
-    Raises :class:`EcosystemeError` if the map uses a resource other than Leaflet and
+    Raises :class:`ErreurEcosysteme` if the map uses a resource other than Leaflet and
     MarkerCluster (jQuery, Bootstrap…): it could not work offline. ``titre``, ``precision``
     (what the map shows: filters, parameters) and ``sources`` (the sources and date line) are
     shown over the map, escaped.
@@ -211,7 +211,7 @@ def html_autonome(
         if isinstance(e, JSCSSMixin):
             for nom, url in (*e.default_js, *e.default_css):
                 if nom not in _FICHIERS:
-                    raise EcosystemeError(
+                    raise ErreurEcosysteme(
                         f"la carte utilise une ressource externe « {nom} » ({url}) : "
                         "impossible de l'exporter hors ligne."
                     )
@@ -225,7 +225,7 @@ def html_autonome(
             page = page.replace(f'<script src="{url}"></script>', f"<script>{contenu}</script>")
     restes = re.findall(r"<script[^>]*\bsrc=|<link[^>]*\bhref=", page, flags=re.IGNORECASE)
     if restes:
-        raise EcosystemeError(
+        raise ErreurEcosysteme(
             f"la carte garde {len(restes)} ressource(s) externe(s) : export hors ligne refusé."
         )
     scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)

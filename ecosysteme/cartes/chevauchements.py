@@ -19,7 +19,7 @@ from ecosysteme.cartes.construire import Legende
 from ecosysteme.cartes.geometrie import simplifier
 from ecosysteme.cartes.mesure import NEUTRE, entier_fr
 from ecosysteme.cartes.securite import texte_html
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 
 COULEUR_CHEVAUCHEMENT = "#e6550d"
 COULEUR_HORAIRES_INCONNUS = "#969696"
@@ -44,7 +44,7 @@ def carte_chevauchements(
     elif fond and fond.get("features"):
         x0, y0, x1, y1 = (float(v) for v in gpd.GeoDataFrame.from_features(fond["features"]).total_bounds)
     else:
-        raise EcosystemeError("ni paire ni commune à cartographier : pas de carte des chevauchements.")
+        raise ErreurEcosysteme("ni paire ni commune à cartographier : pas de carte des chevauchements.")
     # at least ~1 km across: two actors at one address would otherwise zoom to a few metres, with
     # no street or commune outline left to say where they are
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2

@@ -59,7 +59,7 @@ from ecosysteme.cartes.geometrie import (
 from ecosysteme.cartes.mesure import NEUTRE, Mesure, entier_fr, habitants
 from ecosysteme.cartes.securite import SansSecondePasse, json_script, texte_brut, texte_html
 from ecosysteme.domaine.dates import lire_date
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.modeles import Categorie
 from ecosysteme.domaine.projection import exiger_geographique
 
@@ -517,28 +517,58 @@ def carte_couverture(
     actifs: Actifs | None = None,
     simplification: Simplification | None = Simplification(),
 ) -> folium.Map:
-    """The coverage map of the territory given (pass only the visible territory's rows).
+    """Draw the coverage map of the territory given (pass only the visible territory's rows).
 
-    ``qpv``: ``code_qp``, ``lib_qp``, ``population`` (NaN = unknown) and ``mesure.colonne``;
-    ``acteurs``: points with ``id``, ``nom``, ``categorie`` and optionally ``adresse``,
-    ``commune``, ``date_maj``, ``services``, ``horaires`` and ``arrets`` (each stop of a mobile
-    service drawn with its schedule, even for a service without a point of its own);
-    ``communes`` / ``epci``: polygons drawn as outlines; ``bandes``: distances in metres (buffers
-    computed here) or the frame of
-    :func:`bandes_distance` (cached by the caller). All frames in EPSG:4326. A caller that
-    rebuilds the map often passes the actors as :class:`LignesActeurs` and the outlines as
-    :class:`~ecosysteme.cartes.geometrie.Trace`, prepared once per territory.
-    ``simplification=None``: geometries are used as given (already passed through
-    :func:`simplifier`). ``actifs``: where the browser finds Leaflet (default: Streamlit's
-    static serving, :func:`actifs_statiques`; :func:`html_autonome` inlines them).
-    Any frame may be empty or absent: the map is still valid.
+    All frames in EPSG:4326. A caller that rebuilds the map often passes the actors as
+    :class:`LignesActeurs` and the outlines as :class:`~ecosysteme.cartes.geometrie.Trace`,
+    prepared once per territory. Any frame may be empty or absent: the map is still valid.
+
+    Parameters
+    ----------
+    qpv : geopandas.GeoDataFrame
+        The QPV with ``code_qp``, ``lib_qp``, ``population`` (NaN = unknown) and
+        ``mesure.colonne``.
+    mesure : Mesure or None, default None
+        The column that colours the QPV, its French label and its kind; None: one neutral
+        colour.
+    acteurs : geopandas.GeoDataFrame or LignesActeurs or None, default None
+        Points with ``id``, ``nom``, ``categorie`` and optionally ``adresse``, ``commune``,
+        ``date_maj``, ``services``, ``horaires`` and ``arrets`` (each stop of a mobile service
+        drawn with its schedule, even for a service without a point of its own).
+    communes : geopandas.GeoDataFrame or Trace or None, default None
+        Commune polygons, drawn as thin outlines.
+    epci : geopandas.GeoDataFrame or Trace or None, default None
+        EPCI polygons, drawn as darker outlines.
+    bandes : sequence of float or geopandas.GeoDataFrame or None, default None
+        Distance bands around the QPV: distances in metres (buffers computed here) or the frame
+        of :func:`bandes_distance` (cached by the caller).
+    tuiles : bool, default False
+        Add OpenStreetMap tiles; without them the page requests nothing from the network.
+    actifs : Actifs or None, default None
+        Where the browser finds Leaflet (default: Streamlit's static serving,
+        :func:`actifs_statiques`; :func:`html_autonome` inlines them).
+    simplification : Simplification or None, default Simplification()
+        Display tolerances (metres) of the QPV and of the background, and decimals kept;
+        None: geometries are used as given (already passed through :func:`simplifier`).
+
+    Returns
+    -------
+    folium.Map
+        The map: QPV coloured by ``mesure``, actors by category, outlines, bands, a legend in
+        French and a layer control.
+
+    Raises
+    ------
+    ErreurEcosysteme
+        A frame is not in EPSG:4326, ``mesure.colonne`` is not in ``qpv``, a band distance is
+        not positive or a simplification tolerance is negative.
     """
     exiger_geographique(qpv, "QPV")
     for f, nom in ((acteurs, "acteurs"), (communes, "communes"), (epci, "EPCI")):
         if isinstance(f, gpd.GeoDataFrame):
             exiger_geographique(f, nom)
     if mesure is not None and mesure.colonne not in qpv.columns:
-        raise EcosystemeError(f"la colonne de mesure « {mesure.colonne} » manque dans les QPV.")
+        raise ErreurEcosysteme(f"la colonne de mesure « {mesure.colonne} » manque dans les QPV.")
     actifs = actifs or actifs_statiques()
     tol_qpv = simplification.qpv_m if simplification is not None else None
     tol_fond = simplification.fond_m if simplification is not None else None

@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 
 from ecosysteme.domaine import reglages
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.projection import crs_par_qpv, exiger_geographique
 
 #: Default tolerances (metres): QPV keep their shape at street scale; communes and EPCI are a
@@ -49,7 +49,7 @@ def simplifier(gdf: gpd.GeoDataFrame, tolerance_m: float, decimales: int = DECIM
     and the other columns are kept."""
     exiger_geographique(gdf, "géométries à simplifier")
     if tolerance_m < 0:
-        raise EcosystemeError("la tolérance de simplification doit être positive ou nulle (mètres).")
+        raise ErreurEcosysteme("la tolérance de simplification doit être positive ou nulle (mètres).")
     out = _non_vides(gdf).copy()
     if out.empty:
         return out
@@ -84,7 +84,7 @@ def bandes_distance(
     exiger_geographique(qpv, "QPV")
     distances_m = reglages.BANDES if distances_m is None else distances_m
     if any(d <= 0 for d in distances_m):
-        raise EcosystemeError("les distances des bandes doivent être positives (mètres).")
+        raise ErreurEcosysteme("les distances des bandes doivent être positives (mètres).")
     qpv = _non_vides(qpv)
     lignes: list[tuple[float, shapely.Geometry]] = []
     if not qpv.empty:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ecosysteme.domaine import reglages
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 
 Genre = Literal["distance", "compte", "couvert"]
 
@@ -91,7 +91,7 @@ class Mesure:
 
     def __post_init__(self) -> None:
         if self.genre not in ("distance", "compte", "couvert"):
-            raise EcosystemeError(f"genre de mesure inconnu : {self.genre!r} (distance, compte ou couvert).")
+            raise ErreurEcosysteme(f"genre de mesure inconnu : {self.genre!r} (distance, compte ou couvert).")
         if self.genre == "distance":
             s = self.seuils
             if (
@@ -99,7 +99,7 @@ class Mesure:
                 or any(b <= 0 for b in s)
                 or any(b >= c for b, c in zip(s, s[1:], strict=False))
             ):
-                raise EcosystemeError(
+                raise ErreurEcosysteme(
                     "les seuils de distance doivent être positifs, croissants, au nombre de 1 à 5 (mètres)."
                 )
 
@@ -172,7 +172,7 @@ class Etats:
     def __post_init__(self) -> None:
         cles = [k for k, _ in self.etats]
         if not cles or len(set(cles)) != len(cles):
-            raise EcosystemeError("les états d'une carte doivent être distincts et au moins un.")
+            raise ErreurEcosysteme("les états d'une carte doivent être distincts et au moins un.")
 
     def classes(self) -> tuple[Classe, ...]:
         return (*(c for _, c in self.etats), Classe("inconnu", GRIS))

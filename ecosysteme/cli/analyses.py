@@ -11,7 +11,7 @@ import typer
 from rich.table import Table as RichTable
 
 from ecosysteme.cli.commun import (
-    StoreOpt,
+    OptionDepot,
     app,
     brut,
     console,
@@ -21,7 +21,7 @@ from ecosysteme.cli.commun import (
     ouvrir,
 )
 from ecosysteme.domaine import reglages
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 
 if TYPE_CHECKING:
     pass
@@ -41,7 +41,7 @@ def _sans_offre(ligne: dict[Hashable, Any]) -> str:
 @app.command()
 def stats(
     epci: Annotated[str | None, typer.Option("--epci", help="SIREN de l'EPCI.")] = None,
-    store: StoreOpt = None,
+    store: OptionDepot = None,
 ) -> None:
     """Résumé du territoire : QPV, habitants des QPV, acteurs par catégorie, par EPCI."""
     from ecosysteme.analyse.resume import (
@@ -56,12 +56,12 @@ def stats(
         with ouvrir(store) as depot:
             epcis = depot.epci(siren_epci=epci)
             if epci is not None and epcis.empty:
-                raise EcosystemeError(f"EPCI « {epci} » absent du dépôt (SIREN à 9 chiffres attendu).")
+                raise ErreurEcosysteme(f"EPCI « {epci} » absent du dépôt (SIREN à 9 chiffres attendu).")
             qpv = depot.qpv(siren_epci=epci)
             acteurs = rattacher(depot.acteurs_gdf(siren_epci=epci), depot.communes())
             if epci is not None:
                 acteurs = acteurs[dans_les_territoires(acteurs, "epci_geo", (epci,))]  # stops included
-    except (EcosystemeError, OSError) as exc:
+    except (ErreurEcosysteme, OSError) as exc:
         raise echec(exc) from exc
     df = resume_par_epci(qpv, acteurs, epcis)
     t = RichTable(title="Résumé par EPCI")
@@ -113,7 +113,7 @@ def couverture(
     sortie: Annotated[
         Path | None, typer.Option("--sortie", help="Fichier .csv, .xlsx ou .gpkg (une ligne par QPV).")
     ] = None,
-    store: StoreOpt = None,
+    store: OptionDepot = None,
 ) -> None:
     """Ce qui est à portée de chaque QPV : nombre d'acteurs dedans et par bande, distance au plus proche."""
     from ecosysteme.analyse.couverture import Parametres, filtre, tous_les_filtres
@@ -136,21 +136,21 @@ def couverture(
         try:
             liste_bandes = tuple(float(b) for b in bandes.split(",") if b.strip())
         except ValueError as exc:
-            raise EcosystemeError(
+            raise ErreurEcosysteme(
                 f"bandes « {bandes} » : des nombres de mètres séparés par des virgules sont attendus."
             ) from exc
         p = Parametres(bandes=liste_bandes, seuil=seuil, filtres=filtres)
         with ouvrir(store) as depot:
             qpv = depot.qpv(siren_epci=epci, insee_dep=departement, insee_reg=region)
             if qpv.empty:
-                raise EcosystemeError(
+                raise ErreurEcosysteme(
                     "aucun QPV pour ce territoire dans le dépôt (code exact ? données importées ?)."
                 )
             acteurs = depot.acteurs_gdf()
         couv = calculer(qpv, acteurs, p)
         if sortie is not None:
             ecrire_tableau(tableau_large(couv, qpv), sortie, gdf=qpv)
-    except (EcosystemeError, OSError) as exc:
+    except (ErreurEcosysteme, OSError) as exc:
         raise echec(exc) from exc
     par = "siren_epci" if epci else "insee_dep"
     resume = resume_couverture(couv, qpv, acteurs, p, par=par)
@@ -217,7 +217,7 @@ def totem(
             help="Fichier .csv ou .xlsx : un fichier par tableau (sites, qpv, doublons, alternatives).",
         ),
     ] = None,
-    store: StoreOpt = None,
+    store: OptionDepot = None,
 ) -> None:
     """Où implanter le lieu totem : les sites qui atteignent le plus d'habitants des QPV non couverts."""
     from ecosysteme.analyse.totem import totem_epci
@@ -234,7 +234,7 @@ def totem(
                 ecrits.append(
                     ecrire_tableau(tableau, sortie.with_name(f"{sortie.stem}_{nom}{sortie.suffix}"))
                 )
-    except (EcosystemeError, OSError) as exc:
+    except (ErreurEcosysteme, OSError) as exc:
         raise echec(exc) from exc
     offre = ", ".join(service) if service else "tout acteur"
     console.print(

@@ -13,7 +13,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from ecosysteme.domaine import config
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.validation import sans_controles
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def brut(texte: object) -> str:
     return escape(sans_controles(str(texte)))
 
 
-StoreOpt = Annotated[
+OptionDepot = Annotated[
     Path | None,
     typer.Option(
         "--store", help=f"Fichier du dépôt GeoPackage (défaut : ${config.ENV_STORE} ou data/ecosysteme.gpkg)."
@@ -84,13 +84,13 @@ def milliers(n: int) -> str:
     return f"{n:,}".replace(",", " ")
 
 
-def echec(exc: EcosystemeError | OSError) -> typer.Exit:
+def echec(exc: ErreurEcosysteme | OSError) -> typer.Exit:
     msg = (
         exc.message
-        if isinstance(exc, EcosystemeError)
+        if isinstance(exc, ErreurEcosysteme)
         else f"{exc.strerror or exc} ({getattr(exc, 'filename', '')})"
     )
-    if isinstance(exc, EcosystemeError) and str(exc.emplacement):
+    if isinstance(exc, ErreurEcosysteme) and str(exc.emplacement):
         msg = f"{exc.emplacement} : {msg}"
     erreurs.print(f"[bold red]Erreur :[/] {brut(msg)}", highlight=False)
     return typer.Exit(code=1)
@@ -99,9 +99,9 @@ def echec(exc: EcosystemeError | OSError) -> typer.Exit:
 def ouvrir(store: Path | None, creer: bool = False) -> Depot:
     from ecosysteme.depot import ouvrir_depot
 
-    chemin = config.store_path(store)
+    chemin = config.chemin_depot(store)
     if not creer and not chemin.exists():
-        raise EcosystemeError(
+        raise ErreurEcosysteme(
             f"le dépôt « {chemin} » n'existe pas encore : lancez `ecosysteme init` (ou `make run`)."
         )
     chemin.parent.mkdir(parents=True, exist_ok=True)

@@ -12,8 +12,8 @@ from rich.table import Table as RichTable
 from ecosysteme.cli.commun import (
     AuteurOpt,
     MiroirOpt,
+    OptionDepot,
     RegionOpt,
-    StoreOpt,
     app,
     brut,
     console,
@@ -22,7 +22,7 @@ from ecosysteme.cli.commun import (
     ouvrir,
 )
 from ecosysteme.domaine import config
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 
 if TYPE_CHECKING:
     pass
@@ -43,14 +43,14 @@ ORDRE_IMPORT = (
 
 
 @app.command()
-def init(store: StoreOpt = None) -> None:
+def init(store: OptionDepot = None) -> None:
     """Créer le dépôt (GeoPackage, lisible par QGIS) s'il n'existe pas ; vérifier son intégrité sinon."""
     try:
         with ouvrir(store, creer=True) as depot:
             n = depot.compter()
-    except (EcosystemeError, OSError) as exc:
+    except (ErreurEcosysteme, OSError) as exc:
         raise echec(exc) from exc
-    console.print(f"Dépôt prêt : {brut(config.store_path(store))} ({n} acteurs).")
+    console.print(f"Dépôt prêt : {brut(config.chemin_depot(store))} ({n} acteurs).")
 
 
 @app.command()
@@ -65,7 +65,7 @@ def telecharger(
 
     try:
         res = download.telecharger(catalog.sources(), region=region, miroir=miroir, forcer=forcer)
-    except (EcosystemeError, OSError) as exc:
+    except (ErreurEcosysteme, OSError) as exc:
         raise echec(exc) from exc
     console.print(brut(download.resume(res)), highlight=False)
 
@@ -93,7 +93,7 @@ def importer(
             help="Valeur hors standard : rejeter la ligne (strict) ou l'ignorer avec un avertissement.",
         ),
     ] = None,
-    store: StoreOpt = None,
+    store: OptionDepot = None,
     auteur: AuteurOpt = None,
 ) -> None:
     """Importer un ou plusieurs fichiers ; chaque fichier est un lot, enregistré en entier ou pas du tout."""
@@ -107,7 +107,7 @@ def importer(
     code = 0
     try:
         depot = None if simulation else ouvrir(store, creer=True)
-    except (EcosystemeError, OSError) as exc:
+    except (ErreurEcosysteme, OSError) as exc:
         raise echec(exc) from exc
     try:
         for f in fichiers:
@@ -121,7 +121,7 @@ def importer(
                     region=region,
                     strict=strict,
                 )
-            except (EcosystemeError, OSError) as exc:
+            except (ErreurEcosysteme, OSError) as exc:
                 echec(exc)
                 erreurs.print("  Rien n'a été enregistré pour ce fichier.")
                 code = 1
@@ -139,13 +139,13 @@ def importer(
 def preparer(
     miroir: MiroirOpt = None,
     region: RegionOpt = config.REGION_PAR_DEFAUT,
-    store: StoreOpt = None,
+    store: OptionDepot = None,
     auteur: AuteurOpt = None,
 ) -> None:
     """Télécharger les données officielles du territoire et construire le dépôt (déjà importé : ignoré)."""
     try:
         preparer_depot(store=store, miroir=miroir, region=region, auteur=config.auteur(auteur))
-    except (EcosystemeError, OSError) as exc:
+    except (ErreurEcosysteme, OSError) as exc:
         raise echec(exc) from exc
 
 
@@ -182,7 +182,7 @@ def preparer_depot(*, store: Path | None, miroir: str | None, region: str, auteu
                 rapport = importer_fichier(
                     r.chemin, depot, format=src.importeur, auteur=auteur, region=region, nom=r.chemin.name
                 )
-            except EcosystemeError as exc:  # that source only: each import is its own transaction
+            except ErreurEcosysteme as exc:  # that source only: each import is its own transaction
                 echecs.append(src.id)
                 _echec_source(src.id, r.origine, str(exc))
                 continue
@@ -200,7 +200,7 @@ def preparer_depot(*, store: Path | None, miroir: str | None, region: str, auteu
                 highlight=False,
             )
     if echecs:
-        raise EcosystemeError(
+        raise ErreurEcosysteme(
             f"{len(echecs)} source(s) non importée(s) : {', '.join(echecs)} (voir ci-dessus) ; "
             "les autres l'ont été."
         )
@@ -215,12 +215,12 @@ def _echec_source(source: str, origine: str | None, message: str) -> None:
 
 
 @app.command()
-def lots(store: StoreOpt = None) -> None:
+def lots(store: OptionDepot = None) -> None:
     """Lister les lots d'import (fichier, date, nombres, annulé ou non)."""
     try:
         with ouvrir(store) as depot:
             liste = depot.lots()
-    except (EcosystemeError, OSError) as exc:
+    except (ErreurEcosysteme, OSError) as exc:
         raise echec(exc) from exc
     t = RichTable(title="Lots d'import")
     for col in ("n°", "fichier", "format", "date", "auteur", "créés", "mis à jour", "rejetées", "état"):
@@ -241,11 +241,11 @@ def lots(store: StoreOpt = None) -> None:
 
 
 @app.command("annuler-lot")
-def annuler_lot(lot_id: int, store: StoreOpt = None, auteur: AuteurOpt = None) -> None:
+def annuler_lot(lot_id: int, store: OptionDepot = None, auteur: AuteurOpt = None) -> None:
     """Annuler un lot d'import entier (refusé si un acteur a été modifié depuis)."""
     try:
         with ouvrir(store) as depot:
             lot = depot.annuler_lot(lot_id, config.auteur(auteur))
-    except (EcosystemeError, OSError) as exc:
+    except (ErreurEcosysteme, OSError) as exc:
         raise echec(exc) from exc
     console.print(f"Lot n° {lot.id} ({brut(lot.fichier)}) annulé.")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ecosysteme.cli.commun import (
-    StoreOpt,
+    OptionDepot,
     app,
     brut,
     console,
@@ -18,7 +18,7 @@ from ecosysteme.cli.commun import (
     ouvrir,
 )
 from ecosysteme.domaine import reglages
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 
 if TYPE_CHECKING:
     pass
@@ -72,7 +72,7 @@ def exporter(
         ),
     ] = None,
     sites: Annotated[int, typer.Option("--sites", help="Lieu totem : nombre de sites (1 à 5).")] = 1,
-    store: StoreOpt = None,
+    store: OptionDepot = None,
 ) -> None:
     """Les fichiers de la feuille de route : cartes A4 (PDF, PNG) et interactives (HTML) de la
     couverture, du lieu totem ou des chevauchements, matrice des lacunes (XLSX, CSV), inventaire au
@@ -81,9 +81,9 @@ def exporter(
     import datetime as dt
 
     from ecosysteme.analyse.couverture import Parametres, filtres_famille
-    from ecosysteme.analyse.couverture import couverture as calculer
     from ecosysteme.analyse.lacunes import matrice
     from ecosysteme.analyse.resume import sirens
+    from ecosysteme.analyse.territoire import Territoire
     from ecosysteme.domaine.fichiers import ecrire_texte
     from ecosysteme.exports.cartes import exporter_carte
     from ecosysteme.exports.geodonnees import exporter_geojson_couches, exporter_gpkg
@@ -112,18 +112,17 @@ def exporter(
         with ouvrir(store) as depot:
             qpv = depot.qpv(siren_epci=epci, insee_dep=departement)
             if qpv.empty:
-                raise EcosystemeError(
+                raise ErreurEcosysteme(
                     "aucun QPV pour ce territoire dans le dépôt (code exact ? données importées ?)."
                 )
             liste = [epci] if epci else sorted({s for v in qpv["siren_epci"] for s in sirens(v)})
-            tous_epci = depot.epci()
-            noms = dict(zip(tous_epci["siren_epci"], tous_epci["nom_epci"], strict=True))
-            acteurs = depot.acteurs_gdf() if format_ in ("xlsx", "csv") else None
+            # every EPCI of the atlas read at once: the store's actors once, not once per EPCI
+            lu = Territoire.lire(depot, siren_epci=liste)
             for siren in liste:
-                nom = noms.get(siren, siren)
+                partie = lu.partie(siren_epci=siren)
                 if format_ in ("html", "pdf", "png"):
                     vue = vue_epci(
-                        depot, siren, carte, services=service or (), distance_m=metres, sites=sites
+                        partie, siren, carte, services=service or (), distance_m=metres, sites=sites
                     )
                     if format_ == "html":
                         ecrits.append(ecrire_texte(sortie / f"{vue.nom}.html", vue.html()))
@@ -131,11 +130,12 @@ def exporter(
                         fig = vue.document(orientation)  # type: ignore[arg-type]
                         ecrits.append(exporter_carte(fig, sortie / f"{vue.nom}_{orientation}.{format_}"))
                 elif format_ in ("xlsx", "csv"):
-                    q = depot.qpv(siren_epci=siren)
                     filtres = filtres_famille("service")
-                    couv = calculer(q, acteurs, Parametres(filtres=filtres))
+                    couv = partie.couverture(Parametres(filtres=filtres))
                     ecrits.append(
-                        ecrire_tableau(matrice(couv, q, filtres), sortie / f"lacunes_{siren}.{format_}")
+                        ecrire_tableau(
+                            matrice(couv, partie.qpv, filtres), sortie / f"lacunes_{siren}.{format_}"
+                        )
                     )
                 elif format_ == "standard":
                     ecrits.append(
@@ -144,7 +144,7 @@ def exporter(
                             sortie,
                             producteur=producteur or siren,
                             date=dt.date.today(),
-                            territoire=nom,
+                            territoire=partie.nom or siren,
                         )
                     )
                 elif format_ in ("docx", "fiche-pdf"):
@@ -152,17 +152,19 @@ def exporter(
 
                     extension = "docx" if format_ == "docx" else "pdf"
                     ecrits.append(
-                        fiche_territoire(depot, siren, sortie / f"fiche_territoire_{siren}.{extension}")
+                        fiche_territoire(partie, siren, sortie / f"fiche_territoire_{siren}.{extension}")
                     )
                 elif format_ == "gpkg":
-                    ecrits.append(exporter_gpkg(depot, sortie / f"ecosysteme_{siren}.gpkg", siren_epci=siren))
+                    ecrits.append(
+                        exporter_gpkg(partie, sortie / f"ecosysteme_{siren}.gpkg", siren_epci=siren)
+                    )
                 else:
                     ecrits.extend(
                         exporter_geojson_couches(
-                            depot, sortie, siren_epci=siren, prefixe=f"{siren}_"
+                            partie, sortie, siren_epci=siren, prefixe=f"{siren}_"
                         ).values()
                     )
-    except (EcosystemeError, OSError) as exc:
+    except (ErreurEcosysteme, OSError) as exc:
         raise echec(exc) from exc
     for chemin in ecrits:
         console.print(f"Écrit : {brut(chemin)}")

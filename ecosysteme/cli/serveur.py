@@ -11,8 +11,8 @@ import typer
 
 from ecosysteme.cli.commun import (
     MiroirOpt,
+    OptionDepot,
     RegionOpt,
-    StoreOpt,
     app,
     brut,
     console,
@@ -21,7 +21,7 @@ from ecosysteme.cli.commun import (
 )
 from ecosysteme.cli.donnees import preparer_depot
 from ecosysteme.domaine import config
-from ecosysteme.domaine.erreurs import EcosystemeError, TelechargementImpossible
+from ecosysteme.domaine.erreurs import ErreurEcosysteme, TelechargementImpossible
 
 if TYPE_CHECKING:
     pass
@@ -36,13 +36,13 @@ def lancer(
     ] = False,
     miroir: MiroirOpt = None,
     region: RegionOpt = config.REGION_PAR_DEFAUT,
-    store: StoreOpt = None,
+    store: OptionDepot = None,
 ) -> None:
     """Démarrer l'application (tableau de bord dans le navigateur), sur cette machine seulement."""
     refus = config.refus_adresse(adresse)
     if refus is not None:
-        raise echec(EcosystemeError(refus))
-    chemin = config.store_path(store)
+        raise echec(ErreurEcosysteme(refus))
+    chemin = config.chemin_depot(store)
     if preparer_donnees:
         try:
             preparer_depot(store=chemin, miroir=miroir, region=region, auteur=config.auteur(None))
@@ -52,7 +52,7 @@ def lancer(
                 "L'application démarre quand même : importez vos fichiers avec "
                 "`ecosysteme importer FICHIER` ou depuis la page « Import »."
             )
-        except (EcosystemeError, OSError) as exc:
+        except (ErreurEcosysteme, OSError) as exc:
             raise echec(exc) from exc
     env = {**os.environ, config.ENV_STORE: str(chemin.resolve())}
     app_py = config.PROJECT_ROOT / "app.py"

@@ -22,7 +22,7 @@ Genre = Literal["code", "texte", "entier", "codes", "textes"]
 
 
 @dataclass(frozen=True)
-class _Colonne:
+class Colonne:
     nom: str
     genre: Genre
     #: Value used when the frame has no such column; ``None``: the column is required.
@@ -34,76 +34,76 @@ class _Colonne:
 
 
 @dataclass(frozen=True)
-class _Couche:
+class Couche:
     nom: str
     libelle: str
     cle: str
-    colonnes: tuple[_Colonne, ...]
+    colonnes: tuple[Colonne, ...]
     filtres: tuple[str, ...]
     geometrie_requise: bool
 
 
-_QPV = _Couche(
+COUCHE_QPV = Couche(
     "qpv",
     "Quartiers prioritaires de la politique de la ville",
     "code_qp",
     (
-        _Colonne("code_qp", "code"),
-        _Colonne("lib_qp", "texte"),
-        _Colonne("insee_com", "codes"),
-        _Colonne("lib_com", "textes"),
-        _Colonne("insee_dep", "code"),
-        _Colonne("insee_reg", "code"),
-        _Colonne("siren_epci", "code"),
-        _Colonne("population", "entier"),
-        _Colonne("millesime", "entier", defaut=2024),
+        Colonne("code_qp", "code"),
+        Colonne("lib_qp", "texte"),
+        Colonne("insee_com", "codes"),
+        Colonne("lib_com", "textes"),
+        Colonne("insee_dep", "code"),
+        Colonne("insee_reg", "code"),
+        Colonne("siren_epci", "code"),
+        Colonne("population", "entier"),
+        Colonne("millesime", "entier", defaut=2024),
     ),
     ("siren_epci", "insee_dep", "insee_reg"),
     geometrie_requise=True,
 )
 
 
-_COMMUNES = _Couche(
+COUCHE_COMMUNES = Couche(
     "communes",
     "Communes",
     "code",
     (
-        _Colonne("code", "code"),
-        _Colonne("nom", "texte"),
-        _Colonne("insee_dep", "code"),
-        _Colonne("insee_reg", "code"),
-        _Colonne("population", "entier"),
-        _Colonne("codes_postaux", "codes"),
-        _Colonne("siren_epci", "code"),
+        Colonne("code", "code"),
+        Colonne("nom", "texte"),
+        Colonne("insee_dep", "code"),
+        Colonne("insee_reg", "code"),
+        Colonne("population", "entier"),
+        Colonne("codes_postaux", "codes"),
+        Colonne("siren_epci", "code"),
     ),
     ("siren_epci", "insee_dep", "insee_reg"),
     geometrie_requise=False,
 )
 
 
-_EPCI = _Couche(
+COUCHE_EPCI = Couche(
     "epci",
     "Établissements publics de coopération intercommunale",
     "siren_epci",
     (
-        _Colonne("siren_epci", "code"),
-        _Colonne("nom_epci", "texte"),
-        _Colonne("type_epci", "texte"),
-        _Colonne("population", "entier"),
+        Colonne("siren_epci", "code"),
+        Colonne("nom_epci", "texte"),
+        Colonne("type_epci", "texte"),
+        Colonne("population", "entier"),
     ),
     ("siren_epci",),
     geometrie_requise=True,
 )
 
 
-_COUCHES_TERRITOIRE = (_QPV, _COMMUNES, _EPCI)
+COUCHES_TERRITOIRE = (COUCHE_QPV, COUCHE_COMMUNES, COUCHE_EPCI)
 
 
-_POPULATION = _Colonne("population", "entier")
+COLONNE_POPULATION = Colonne("population", "entier")
 
 
 #: Columns holding comma-joined code lists (a QPV may straddle several EPCI): filtered by membership.
-_COLONNES_LISTES = {"siren_epci"}
+COLONNES_LISTES_TERRITOIRE = {"siren_epci"}
 
 
 def _manquant(valeur: Any) -> bool:
@@ -112,7 +112,7 @@ def _manquant(valeur: Any) -> bool:
     )
 
 
-def _convertir(valeur: Any, colonne: _Colonne, couche: _Couche, cle: Any) -> Any:
+def convertir_valeur(valeur: Any, colonne: Colonne, couche: Couche, cle: Any) -> Any:
     """One cell of a territory frame, as stored; a French error names the row and column."""
     if isinstance(valeur, list | tuple | np.ndarray) and colonne.genre in ("codes", "textes"):
         elements = [str(v) if colonne.genre == "textes" else _code(v, colonne, couche, cle) for v in valeur]
@@ -122,11 +122,11 @@ def _convertir(valeur: Any, colonne: _Colonne, couche: _Couche, cle: Any) -> Any
     if colonne.genre in ("code", "codes"):
         return _code(valeur, colonne, couche, cle)
     if colonne.genre == "entier":
-        return _entier(valeur, colonne, couche, cle)
+        return valeur_entiere(valeur, colonne, couche, cle)
     return str(valeur)
 
 
-def _code(valeur: Any, colonne: _Colonne, couche: _Couche, cle: Any) -> str:
+def _code(valeur: Any, colonne: Colonne, couche: Couche, cle: Any) -> str:
     if not isinstance(valeur, str):
         raise CoucheInvalide(
             f"Couche « {couche.nom} », ligne « {cle} » : la colonne « {colonne.nom} » contient {valeur!r} "
@@ -136,7 +136,7 @@ def _code(valeur: Any, colonne: _Colonne, couche: _Couche, cle: Any) -> str:
     return valeur
 
 
-def _entier(valeur: Any, colonne: _Colonne, couche: _Couche, cle: Any) -> int:
+def valeur_entiere(valeur: Any, colonne: Colonne, couche: Couche, cle: Any) -> int:
     if isinstance(valeur, bool | str) or not isinstance(valeur, int | float | np.integer | np.floating):
         raise CoucheInvalide(
             f"Couche « {couche.nom} », ligne « {cle} » : la colonne « {colonne.nom} » attend un entier, "
@@ -153,7 +153,7 @@ def _est_wgs84(crs: CRS) -> bool:
     return crs.to_epsg() == SRS_WGS84 or crs.to_string() == "OGC:CRS84"
 
 
-def _verifier_cadre(gdf: gpd.GeoDataFrame, couche: _Couche) -> None:
+def verifier_cadre(gdf: gpd.GeoDataFrame, couche: Couche) -> None:
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise CoucheInvalide(
             f"La couche « {couche.nom} » doit être un GeoDataFrame (reçu : {type(gdf).__name__})."
@@ -179,7 +179,7 @@ def _verifier_cadre(gdf: gpd.GeoDataFrame, couche: _Couche) -> None:
         )
 
 
-def _verifier_cles(cles: list[Any], couche: _Couche) -> None:
+def verifier_cles(cles: list[Any], couche: Couche) -> None:
     absentes = [i for i, c in enumerate(cles) if _manquant(c)]
     if absentes:
         raise CoucheInvalide(f"Couche « {couche.nom} » : « {couche.cle} » vide à la ligne {absentes[0] + 1}.")
@@ -191,7 +191,7 @@ def _verifier_cles(cles: list[Any], couche: _Couche) -> None:
         )
 
 
-def _multipolygones(gdf: gpd.GeoDataFrame, couche: _Couche, cles: list[Any]) -> list[Any]:
+def multipolygones(gdf: gpd.GeoDataFrame, couche: Couche, cles: list[Any]) -> list[Any]:
     """Geometries as MultiPolygons (Polygons promoted; empty ones become ``None``)."""
     geometries: list[Any] = []
     for geom, cle in zip(gdf.geometry.to_numpy(), cles, strict=True):

@@ -98,7 +98,21 @@ class EntreeHistorique:
 
 @runtime_checkable
 class Depot(Protocol):
-    """The repository of territories, actors, import batches and their journal."""
+    """The repository of territories, actors, import batches and their journal.
+
+    A runtime-checkable :class:`typing.Protocol`: what every backend offers, whatever it writes
+    to. :func:`~ecosysteme.depot.ouvrir_depot` opens the GeoPackage one
+    (:class:`~ecosysteme.depot.geopackage.DepotGeoPackage`); a PostGIS one will follow, under
+    the same tests. Territories (``qpv``, ``communes``, ``epci``) travel as GeoDataFrames in
+    EPSG:4326 with string codes, actors as :class:`~ecosysteme.domaine.modeles.Acteur`, import
+    batches as :class:`Lot`, audit entries as :class:`EntreeHistorique`.
+
+    Every write is one transaction, journaled inside that same transaction with its ``auteur``.
+    ``Acteur.version`` is the optimistic lock: a write carries the version its editor read and
+    is refused with :class:`~ecosysteme.domaine.erreurs.ConflitDeVersion` if the stored one
+    differs; each successful write stores version + 1. Use a store as a context manager, or
+    call :meth:`close`.
+    """
 
     # --- resource -------------------------------------------------------------------------
     def close(self) -> None:
@@ -157,7 +171,7 @@ class Depot(Protocol):
         ...
 
     def obtenir(self, acteur_id: str) -> Acteur:
-        """The stored actor (validated); :class:`IntrouvableError` if absent."""
+        """The stored actor (validated); :class:`Introuvable` if absent."""
         ...
 
     def modifier(self, acteur: Acteur, auteur: str) -> Acteur:

@@ -11,19 +11,19 @@ from dataclasses import fields
 from typing import Any
 
 from ecosysteme.depot.interface import Action, EntreeHistorique, Lot
-from ecosysteme.depot.lignes import _date, _Ligne, _lisible
+from ecosysteme.depot.lignes import Ligne, _date, _lisible
 from ecosysteme.domaine.erreurs import AnnulationImpossible, ConflitDeVersion
 
 _CHAMPS_LOT = tuple(f.name for f in fields(Lot))
 
 
-_COLONNES_LOT = ", ".join(_CHAMPS_LOT)
+COLONNES_LOT = ", ".join(_CHAMPS_LOT)
 
 
-_COLONNES_JOURNAL = "id, horodatage, auteur, action, acteur_id, lot_id, avant, apres"
+COLONNES_JOURNAL = "id, horodatage, auteur, action, acteur_id, lot_id, avant, apres"
 
 
-def _json_ou_none(valeur: dict[str, Any] | None) -> str | None:
+def json_ou_none(valeur: dict[str, Any] | None) -> str | None:
     return None if valeur is None else json.dumps(valeur, ensure_ascii=False)
 
 
@@ -34,7 +34,7 @@ def _charger_json(texte: str | None) -> dict[str, Any] | None:
     return valeur
 
 
-def _lot_depuis_ligne(ligne: Sequence[Any]) -> Lot:
+def lot_depuis_ligne(ligne: Sequence[Any]) -> Lot:
     valeurs = dict(zip(_CHAMPS_LOT, ligne, strict=True))
     valeurs["debut"] = dt.datetime.fromisoformat(valeurs["debut"])
     valeurs["fin"] = _date(valeurs["fin"])
@@ -43,7 +43,7 @@ def _lot_depuis_ligne(ligne: Sequence[Any]) -> Lot:
     return Lot(**valeurs)
 
 
-def _entree(ligne: Sequence[Any]) -> EntreeHistorique:
+def entree_historique(ligne: Sequence[Any]) -> EntreeHistorique:
     ident, horodatage, auteur, action, acteur_id, lot_id, avant, apres = ligne
     moment = _date(horodatage)
     assert moment is not None
@@ -59,7 +59,7 @@ def _entree(ligne: Sequence[Any]) -> EntreeHistorique:
     )
 
 
-def _verifier_version(actuel: _Ligne, version_lue: int, propose: dict[str, Any]) -> None:
+def verifier_version(actuel: Ligne, version_lue: int, propose: dict[str, Any]) -> None:
     if actuel.version == version_lue:
         return
     nom, ident = actuel.valeurs["nom"], actuel.valeurs["id"]
@@ -73,7 +73,7 @@ def _verifier_version(actuel: _Ligne, version_lue: int, propose: dict[str, Any])
     )
 
 
-def _exiger_etat(entree: EntreeHistorique, actuel: _Ligne | None) -> None:
+def exiger_etat(entree: EntreeHistorique, actuel: Ligne | None) -> None:
     """The stored actor must be the state the last journal entry left, else the undo is refused."""
     attendu = None if entree.apres is None else int(entree.apres["version"])
     present = None if actuel is None else actuel.version
@@ -86,7 +86,7 @@ def _exiger_etat(entree: EntreeHistorique, actuel: _Ligne | None) -> None:
         )
 
 
-def _details(ulterieurs: dict[str, tuple[str, str, str]], actuels: dict[str, _Ligne]) -> str:
+def details_conflit(ulterieurs: dict[str, tuple[str, str, str]], actuels: dict[str, Ligne]) -> str:
     morceaux = []
     for aid, (qui, quand, action) in list(ulterieurs.items())[:5]:
         nom = actuels[aid].valeurs["nom"] if aid in actuels else aid
@@ -96,7 +96,7 @@ def _details(ulterieurs: dict[str, tuple[str, str, str]], actuels: dict[str, _Li
     return "; ".join(morceaux) + (f" ; et {reste} autre(s)" if reste > 0 else "")
 
 
-def _entier_rapport(explicite: int | None, rapport: dict[str, Any], cle: str, defaut: int) -> int:
+def entier_du_rapport(explicite: int | None, rapport: dict[str, Any], cle: str, defaut: int) -> int:
     if explicite is not None:
         return int(explicite)
     valeur = rapport.get(cle)

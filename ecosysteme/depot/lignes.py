@@ -25,18 +25,18 @@ import shapely
 from ecosysteme.depot.couches import SRS_WGS84
 from ecosysteme.depot.interface import BBox
 from ecosysteme.domaine import standard
-from ecosysteme.domaine.erreurs import DonneeInvalide, EcosystemeError, StoreInvalide
+from ecosysteme.domaine.erreurs import DepotInvalide, DonneeInvalide, ErreurEcosysteme
 from ecosysteme.domaine.modeles import CHAMPS_LISTES, LECTURE, Acteur, Arret, Categorie, Pilier, Statut
 
 #: Every ``Acteur`` field, in the model's order (``version`` included): one column each.
 CHAMPS_ACTEUR: tuple[str, ...] = tuple(Acteur.model_fields)
 
 
-_CHAMPS_JSON = frozenset((*CHAMPS_LISTES, "arrets", "piliers"))
+CHAMPS_JSON = frozenset((*CHAMPS_LISTES, "arrets", "piliers"))
 
 
 #: JSON columns holding lists of strings (``arrets`` holds objects).
-_CHAMPS_LISTES_TEXTE = tuple(c for c in CHAMPS_ACTEUR if c in _CHAMPS_JSON and c != "arrets")
+_CHAMPS_LISTES_TEXTE = tuple(c for c in CHAMPS_ACTEUR if c in CHAMPS_JSON and c != "arrets")
 
 
 _NOMS_CHAMPS = frozenset(CHAMPS_ACTEUR)
@@ -45,7 +45,7 @@ _NOMS_CHAMPS = frozenset(CHAMPS_ACTEUR)
 _GESTION = ("cree_le", "modifie_le", "modifie_par", "lot_id")
 
 
-_COLONNES_LUES = (*CHAMPS_ACTEUR, *_GESTION)
+COLONNES_LUES = (*CHAMPS_ACTEUR, *_GESTION)
 
 
 _I_LON = CHAMPS_ACTEUR.index("longitude")
@@ -57,7 +57,7 @@ _I_LAT = CHAMPS_ACTEUR.index("latitude")
 _I_ARRETS = CHAMPS_ACTEUR.index("arrets")
 
 
-_I_ID = CHAMPS_ACTEUR.index("id")
+INDICE_ID = CHAMPS_ACTEUR.index("id")
 
 
 #: Fields left out when deciding whether an imported actor differs from the stored one.
@@ -75,12 +75,12 @@ def _json_liste(texte: str) -> list[Any]:
         return []
     valeur = json.loads(texte)
     if not isinstance(valeur, list):
-        raise StoreInvalide(f"Une colonne liste du dépôt contient {texte!r} au lieu d'un tableau JSON.")
+        raise DepotInvalide(f"Une colonne liste du dépôt contient {texte!r} au lieu d'un tableau JSON.")
     return valeur
 
 
 @dataclass(frozen=True)
-class _Ligne:
+class Ligne:
     """One stored actor: its JSON form (``version`` included) and the store's own columns."""
 
     valeurs: dict[str, Any]
@@ -94,7 +94,7 @@ class _Ligne:
         return int(self.valeurs["version"])
 
 
-class _Decodeur:
+class Decodeur:
     """Decodes rows of ``_SELECT_ACTEURS`` into JSON-form dicts, in the model's field order.
 
     Many rows share the same list texts (services, publics, typologies…): each distinct text
@@ -120,33 +120,33 @@ class _Decodeur:
         valeurs["arrets"] = _json_liste(valeurs["arrets"])
         return valeurs
 
-    def ligne(self, ligne: Sequence[Any]) -> _Ligne:
+    def ligne(self, ligne: Sequence[Any]) -> Ligne:
         cree_le, modifie_le, modifie_par, lot_id = ligne[len(CHAMPS_ACTEUR) :]
-        return _Ligne(self.valeurs(ligne), cree_le, modifie_le, modifie_par, lot_id)
+        return Ligne(self.valeurs(ligne), cree_le, modifie_le, modifie_par, lot_id)
 
 
-def _en_dict(acteur: Acteur, version: int) -> dict[str, Any]:
+def en_dict(acteur: Acteur, version: int) -> dict[str, Any]:
     """The JSON form of an actor as stored and journaled, with the store's ``version``."""
     valeurs = acteur.model_dump(mode="json")
     valeurs["version"] = version
     return valeurs
 
 
-def _valeurs_sql(valeurs: dict[str, Any]) -> list[Any]:
-    return [_json_texte(valeurs[c]) if c in _CHAMPS_JSON else valeurs[c] for c in CHAMPS_ACTEUR]
+def valeurs_sql(valeurs: dict[str, Any]) -> list[Any]:
+    return [_json_texte(valeurs[c]) if c in CHAMPS_JSON else valeurs[c] for c in CHAMPS_ACTEUR]
 
 
-def _decoder_ligne(ligne: Sequence[Any]) -> _Ligne:
-    return _Decodeur().ligne(ligne)
+def decoder_ligne(ligne: Sequence[Any]) -> Ligne:
+    return Decodeur().ligne(ligne)
 
 
-def _valider(valeurs: dict[str, Any]) -> Acteur:
+def valider_acteur(valeurs: dict[str, Any]) -> Acteur:
     """A stored actor, fully validated (as ``obtenir`` returns it; texts cleaned, not refused:
     see ``models.LECTURE``)."""
     try:
         return Acteur.model_validate(valeurs, context=LECTURE)
     except ValueError as exc:  # pydantic.ValidationError is a ValueError
-        raise StoreInvalide(
+        raise DepotInvalide(
             f"L'acteur « {valeurs.get('id')} » enregistré dans le dépôt n'est pas valide "
             f"(modifié hors de l'application ?) : {exc}"
         ) from exc
@@ -161,7 +161,7 @@ _STATUTS = {s.value: s for s in Statut}
 _PILIERS = {p.value: p for p in Pilier}
 
 
-def _construire(valeurs: dict[str, Any]) -> Acteur:
+def construire_acteur(valeurs: dict[str, Any]) -> Acteur:
     """Rebuild a stored actor fast, for listings of tens of thousands (``valeurs`` is consumed).
 
     Every stored row went through ``Acteur`` validation on write, so only types are restored
@@ -182,7 +182,7 @@ def _construire(valeurs: dict[str, Any]) -> Acteur:
         if v["date_import"] is not None:
             v["date_import"] = dt.datetime.fromisoformat(v["date_import"])
     except (KeyError, ValueError, TypeError) as exc:
-        raise StoreInvalide(
+        raise DepotInvalide(
             f"L'acteur « {v.get('id')} » enregistré dans le dépôt n'est pas valide "
             f"(modifié hors de l'application ?) : valeur {exc} inattendue."
         ) from exc
@@ -194,16 +194,16 @@ def _construire(valeurs: dict[str, Any]) -> Acteur:
     return acteur
 
 
-def _meme_contenu(a: dict[str, Any], b: dict[str, Any]) -> bool:
+def meme_contenu(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return all(a[c] == b[c] for c in CHAMPS_ACTEUR if c not in _HORS_COMPARAISON)
 
 
-def _exiger_acteur(acteur: object, operation: str) -> None:
+def exiger_acteur(acteur: object, operation: str) -> None:
     if not isinstance(acteur, Acteur):
         raise DonneeInvalide(f"« {operation} » attend un Acteur (reçu : {type(acteur).__name__}).")
 
 
-def _maintenant() -> str:
+def horodatage_maintenant() -> str:
     """Now, UTC, in the GeoPackage DATETIME form ``YYYY-MM-DDTHH:MM:SS.SSSZ``."""
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
@@ -217,38 +217,38 @@ def _lisible(horodatage: str) -> str:
     return moment.strftime("%d/%m/%Y à %H:%M:%S UTC")
 
 
-def _auteur(auteur: str) -> str:
+def auteur_valide(auteur: str) -> str:
     if not isinstance(auteur, str) or not auteur.strip():
-        raise EcosystemeError("Chaque écriture doit indiquer son auteur (pour le journal) : auteur vide.")
+        raise ErreurEcosysteme("Chaque écriture doit indiquer son auteur (pour le journal) : auteur vide.")
     return auteur.strip()
 
 
-def _enumeration(classe: type[Categorie] | type[Statut], valeur: str, quoi: str) -> str:
+def valeur_enumeree(classe: type[Categorie] | type[Statut], valeur: str, quoi: str) -> str:
     try:
         return classe(valeur).value
     except ValueError:
         permis = ", ".join(f"« {v.value} »" for v in classe)
-        raise EcosystemeError(f"{quoi} « {valeur} » inconnu(e) ; valeurs possibles : {permis}.") from None
+        raise ErreurEcosysteme(f"{quoi} « {valeur} » inconnu(e) ; valeurs possibles : {permis}.") from None
 
 
-def _service(valeur: str) -> str:
+def service_valide(valeur: str) -> str:
     permis = standard.enumerations()["services"]
     if valeur not in permis:
         liste = ", ".join(f"« {v} »" for v in permis)
-        raise EcosystemeError(f"Service « {valeur} » inconnu du standard ; services possibles : {liste}.")
+        raise ErreurEcosysteme(f"Service « {valeur} » inconnu du standard ; services possibles : {liste}.")
     return valeur
 
 
-def _boite(bbox: BBox) -> Any:
+def boite_requete(bbox: BBox) -> Any:
     minx, miny, maxx, maxy = (float(x) for x in bbox)
     if not (minx <= maxx and miny <= maxy):
-        raise EcosystemeError(
+        raise ErreurEcosysteme(
             f"Emprise {bbox} invalide : (longitude min, latitude min, longitude max, latitude max) attendu."
         )
     return shapely.box(minx, miny, maxx, maxy)
 
 
-def _dans_zones(lignes: list[Any], zones: list[Any]) -> list[Any]:
+def dans_zones(lignes: list[Any], zones: list[Any]) -> list[Any]:
     """Rows whose own point or one of whose stops is covered by every zone (edges included)."""
     x: list[float] = []
     y: list[float] = []
@@ -275,7 +275,7 @@ def _dans_zones(lignes: list[Any], zones: list[Any]) -> list[Any]:
 
 
 @contextmanager
-def _sans_ramasse_miettes() -> Iterator[None]:
+def sans_ramasse_miettes() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while many small acyclic objects are built.
 
     Rebuilding 30,000 actors allocates about a million lists and dicts: with the collector on,
@@ -291,9 +291,9 @@ def _sans_ramasse_miettes() -> Iterator[None]:
             gc.enable()
 
 
-def _cadre_acteurs(lignes: list[Any]) -> gpd.GeoDataFrame:
-    donnees: dict[str, list[Any]] = {c: [ligne[i] for ligne in lignes] for i, c in enumerate(_COLONNES_LUES)}
-    decodeur = _Decodeur()
+def cadre_acteurs(lignes: list[Any]) -> gpd.GeoDataFrame:
+    donnees: dict[str, list[Any]] = {c: [ligne[i] for ligne in lignes] for i, c in enumerate(COLONNES_LUES)}
+    decodeur = Decodeur()
     for champ in _CHAMPS_LISTES_TEXTE:
         donnees[champ] = [decodeur.liste(v) for v in donnees[champ]]
     donnees["arrets"] = [_json_liste(v) for v in donnees["arrets"]]

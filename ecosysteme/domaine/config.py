@@ -39,7 +39,7 @@ CRS_OUTRE_MER: dict[str, int] = {
 }
 
 
-def store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+def chemin_depot(explicit: str | os.PathLike[str] | None = None) -> Path:
     """The store file: the explicit path, else ``$ECOSYSTEME_STORE``, else ``data/ecosysteme.gpkg``."""
     if explicit:
         return Path(explicit)
@@ -49,7 +49,7 @@ def store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return DATA_DIR / "ecosysteme.gpkg"
 
 
-def cache_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+def dossier_cache(explicit: str | os.PathLike[str] | None = None) -> Path:
     """Where downloaded official files are cached (never committed)."""
     if explicit:
         return Path(explicit)

@@ -2,7 +2,7 @@
 
 Each error is also a subclass of the built-in exception it means, so that a caller who does not
 know ours can catch it: a bad file or value is a ``ValueError``, a record not found a
-``LookupError``, a store that cannot be opened an ``OSError``. ``EcosystemeError`` catches them all.
+``LookupError``, a store that cannot be opened an ``OSError``. ``ErreurEcosysteme`` catches them all.
 """
 
 from __future__ import annotations
@@ -29,8 +29,28 @@ class Emplacement:
         return ", ".join(parts)
 
 
-class EcosystemeError(Exception):
-    """Base error: ``message`` is a complete French sentence meant for the user."""
+class ErreurEcosysteme(Exception):
+    """Base error of ecosysteme: catching it catches every error of the package.
+
+    ``message`` is a complete French sentence meant for the user; the text of the exception is
+    the message preceded by its place (« fichier « x.csv », ligne 3, champ « nom » : … ») when
+    one is known. Each subclass is also the built-in exception it means (``ValueError``,
+    ``LookupError``, ``OSError``…), so that a caller who does not know ours can catch it.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, as a complete French sentence meant for the user.
+    emplacement : Emplacement or None, default None
+        Where the problem was found (file, row, field), when known.
+
+    Attributes
+    ----------
+    message : str
+        The French message, without the place.
+    emplacement : Emplacement
+        The place (empty when unknown).
+    """
 
     def __init__(self, message: str, emplacement: Emplacement | None = None) -> None:
         self.message = message
@@ -39,19 +59,40 @@ class EcosystemeError(Exception):
         super().__init__(f"{where} : {message}" if where else message)
 
 
-class FichierInvalide(EcosystemeError, ValueError):
-    """The file as a whole cannot be imported (encoding, separator, columns, CRS...)."""
+class FichierInvalide(ErreurEcosysteme, ValueError):
+    """The file as a whole cannot be imported (encoding, separator, columns, CRS...).
+
+    Also a ``ValueError``.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, as a complete French sentence meant for the user.
+    emplacement : Emplacement or None, default None
+        The file (and field) concerned, when known.
+    """
 
 
-class DonneeInvalide(EcosystemeError, ValueError):
-    """One value of one row is invalid."""
+class DonneeInvalide(ErreurEcosysteme, ValueError):
+    """One value of one row is invalid.
+
+    Also a ``ValueError``; its place names the file, the row (1-based, header excluded) and the
+    field when known.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, as a complete French sentence meant for the user.
+    emplacement : Emplacement or None, default None
+        Where the problem was found (file, row, field), when known.
+    """
 
 
-class FormatInconnu(EcosystemeError, ValueError):
+class FormatInconnu(ErreurEcosysteme, ValueError):
     """The format of a file could not be recognised from its content."""
 
 
-class ConflitDeVersion(EcosystemeError, RuntimeError):
+class ConflitDeVersion(ErreurEcosysteme, RuntimeError):
     """Someone else saved the record since it was read."""
 
     def __init__(self, message: str, actuel: dict[str, object], propose: dict[str, object]) -> None:
@@ -60,37 +101,59 @@ class ConflitDeVersion(EcosystemeError, RuntimeError):
         self.propose = propose
 
 
-class IntrouvableError(EcosystemeError, LookupError):
-    """The record asked for does not exist."""
+class Introuvable(ErreurEcosysteme, LookupError):
+    """The record asked for does not exist.
+
+    Also a ``LookupError``: an actor, an import batch, a scenario, a source of the catalogue…
+    that is not there.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, as a complete French sentence meant for the user.
+    emplacement : Emplacement or None, default None
+        Where the problem was found (file, row, field), when known.
+    """
 
 
-class StoreInvalide(EcosystemeError, OSError):
-    """The store file is missing, corrupt or not an ecosysteme store."""
+class DepotInvalide(ErreurEcosysteme, OSError):
+    """The store file is missing, corrupt or not an ecosysteme store.
+
+    Also an ``OSError``: a store that cannot be opened (:func:`ecosysteme.ouvrir_depot`), or
+    whose content cannot be read back.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, as a complete French sentence meant for the user.
+    emplacement : Emplacement or None, default None
+        Usually None: the message names the store file.
+    """
 
 
-class TelechargementImpossible(EcosystemeError, OSError):
+class TelechargementImpossible(ErreurEcosysteme, OSError):
     """A download failed (offline, server error, bad checksum)."""
 
 
-class ActeurExisteDeja(EcosystemeError, ValueError):
+class ActeurExisteDeja(ErreurEcosysteme, ValueError):
     """``ajouter`` was given an identifier already in the store."""
 
 
-class AnnulationImpossible(EcosystemeError, RuntimeError):
+class AnnulationImpossible(ErreurEcosysteme, RuntimeError):
     """An undo (of a batch or of a last change) would lose later work: nothing was changed."""
 
 
-class CoucheInvalide(EcosystemeError, ValueError):
+class CoucheInvalide(ErreurEcosysteme, ValueError):
     """A territory GeoDataFrame cannot be stored (CRS, columns, codes, geometries)."""
 
 
-class DepotOccupe(EcosystemeError, TimeoutError):
+class DepotOccupe(ErreurEcosysteme, TimeoutError):
     """Another writer held the store longer than the waiting delay."""
 
 
-class CorrespondanceInvalide(EcosystemeError, ValueError):
+class CorrespondanceInvalide(ErreurEcosysteme, ValueError):
     """The column mapping cannot be applied (``nom`` missing, no place, a column used twice…)."""
 
 
-class ErreurGeocodage(EcosystemeError, OSError):
+class ErreurGeocodage(ErreurEcosysteme, OSError):
     """The address could not be geocoded; ``message`` says why, in French."""

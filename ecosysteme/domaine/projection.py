@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 
 from ecosysteme.domaine.config import CRS_METROPOLE, CRS_OUTRE_MER
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 
 
 @dataclass(frozen=True)
@@ -115,13 +115,15 @@ def crs_par_qpv(qpv: gpd.GeoDataFrame) -> pd.Series:
 def exiger_geographique(gdf: gpd.GeoDataFrame, nom: str) -> None:
     """Inputs travel in EPSG:4326; anything else is a programming error, said in French."""
     if gdf.crs is None or gdf.crs.to_epsg() != 4326:
-        raise EcosystemeError(f"Les {nom} doivent être en EPSG:4326 (reçu : {gdf.crs}).")
+        raise ErreurEcosysteme(f"Les {nom} doivent être en EPSG:4326 (reçu : {gdf.crs}).")
 
 
 def exiger_metrique(gdf: gpd.GeoDataFrame, nom: str) -> None:
     """Distances are only computed in a projected CRS in metres."""
     if gdf.crs is None or gdf.crs.is_geographic:
-        raise EcosystemeError(f"Les {nom} doivent être dans un système projeté en mètres (reçu : {gdf.crs}).")
+        raise ErreurEcosysteme(
+            f"Les {nom} doivent être dans un système projeté en mètres (reçu : {gdf.crs})."
+        )
     unite = gdf.crs.axis_info[0].unit_name if gdf.crs.axis_info else ""
     if unite not in ("metre", "meter"):
-        raise EcosystemeError(f"Les {nom} doivent être en mètres (unité reçue : {unite}).")
+        raise ErreurEcosysteme(f"Les {nom} doivent être en mètres (unité reçue : {unite}).")

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from opening_hours import OpeningHours, State
 
-from ecosysteme.domaine.erreurs import DonneeInvalide, EcosystemeError, Emplacement
+from ecosysteme.domaine.erreurs import DonneeInvalide, Emplacement, ErreurEcosysteme
 from ecosysteme.domaine.horaires import Intervalle, ParserError, formater_semaine
 
 #: OSM day codes, Monday first.
@@ -187,7 +187,7 @@ def vers_osm(semaine: Semaine) -> str | None:
         texte = f"{texte}; {REGLE_PH_FERME}"
     erreur = erreur_osm(texte)
     if erreur is not None:  # pragma: no cover - the writer only produces valid syntax
-        raise EcosystemeError(f"horaires produits invalides : {erreur}")
+        raise ErreurEcosysteme(f"horaires produits invalides : {erreur}")
     return texte
 
 

@@ -56,7 +56,7 @@ from ecosysteme.cartes.construire import SYMBOLES
 from ecosysteme.cartes.mesure import NEUTRE, Etats, Mesure, entier_fr
 from ecosysteme.depot.interface import Depot
 from ecosysteme.domaine import reglages
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.fichiers import ecrire_atomique
 from ecosysteme.domaine.modeles import Statut
 from ecosysteme.domaine.reglages import MESURE_DISTANCE
@@ -161,7 +161,7 @@ def _gabarit(orientation: Orientation) -> _Gabarit:
     if orientation == "portrait":
         w, h = A4_MM
         return _Gabarit(w, h, (10.0, 76.0, 190.0, 190.0), (10.0, 16.0, 190.0, 56.0))
-    raise EcosystemeError(f"orientation « {orientation} » inconnue : « paysage » ou « portrait » attendu.")
+    raise ErreurEcosysteme(f"orientation « {orientation} » inconnue : « paysage » ou « portrait » attendu.")
 
 
 def _taille_pouces(orientation: Orientation) -> tuple[float, float]:
@@ -180,7 +180,7 @@ def _non_vides(gdf: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
 
 def _exiger_wgs84(gdf: gpd.GeoDataFrame | None, nom: str) -> None:
     if gdf is not None and (gdf.crs is None or gdf.crs.to_epsg() != 4326):
-        raise EcosystemeError(f"Les {nom} doivent être en EPSG:4326 (reçu : {gdf.crs}).")
+        raise ErreurEcosysteme(f"Les {nom} doivent être en EPSG:4326 (reçu : {gdf.crs}).")
 
 
 def _emprise(
@@ -234,15 +234,15 @@ def carte_document(
     Save it with :func:`exporter_carte`.
     """
     if format.upper() != "A4":
-        raise EcosystemeError(f"format de page « {format} » non pris en charge : seul « A4 » l'est.")
+        raise ErreurEcosysteme(f"format de page « {format} » non pris en charge : seul « A4 » l'est.")
     g = _gabarit(orientation)
     for f, nom in ((qpv, "QPV"), (communes, "communes"), (epci, "EPCI"), (acteurs, "acteurs")):
         _exiger_wgs84(f, nom)
     for couche in couches:
         if couche.geometries.crs is None or couche.geometries.crs.to_epsg() != 4326:
-            raise EcosystemeError(f"la couche « {couche.libelle} » doit être en EPSG:4326.")
+            raise ErreurEcosysteme(f"la couche « {couche.libelle} » doit être en EPSG:4326.")
     if mesure is not None and mesure.colonne not in qpv.columns:
-        raise EcosystemeError(f"la colonne de mesure « {mesure.colonne} » manque dans les QPV.")
+        raise ErreurEcosysteme(f"la colonne de mesure « {mesure.colonne} » manque dans les QPV.")
     qpv_v, communes_v, epci_v = _non_vides(qpv), _non_vides(communes), _non_vides(epci)
     acteurs_v = _non_vides(acteurs)
     arrets = _arrets_actifs(acteurs)
@@ -252,7 +252,7 @@ def carte_document(
         types = shapely.get_type_id(acteurs_v.geometry.to_numpy())
         acteurs_v = acteurs_v[types == 0] if (types == 0).any() else None
     if qpv_v is None and communes_v is None and epci_v is None:
-        raise EcosystemeError("rien à cartographier : ni QPV, ni commune, ni EPCI pour ce territoire.")
+        raise ErreurEcosysteme("rien à cartographier : ni QPV, ni commune, ni EPCI pour ce territoire.")
 
     epsg = crs_carte(qpv_v, epci_v, communes_v)
     projeter = {
@@ -269,7 +269,7 @@ def carte_document(
         )
     if emprise is not None:
         if not all(math.isfinite(v) for v in emprise) or emprise[0] > emprise[2] or emprise[1] > emprise[3]:
-            raise EcosystemeError(f"emprise de carte invalide : {emprise} (ouest, sud, est, nord attendus).")
+            raise ErreurEcosysteme(f"emprise de carte invalide : {emprise} (ouest, sud, est, nord attendus).")
         xs, ys = Transformer.from_crs(4326, epsg, always_xy=True).transform(
             [emprise[0], emprise[2], emprise[0], emprise[2]], [emprise[1], emprise[1], emprise[3], emprise[3]]
         )
@@ -433,7 +433,9 @@ def exporter_carte(fig: Figure, chemin: Path) -> Path:
     chemin = Path(chemin)
     suffixe = chemin.suffix.lower()
     if suffixe not in (".pdf", ".png"):
-        raise EcosystemeError(f"format de carte « {suffixe or chemin.name} » inconnu : .pdf ou .png attendu.")
+        raise ErreurEcosysteme(
+            f"format de carte « {suffixe or chemin.name} » inconnu : .pdf ou .png attendu."
+        )
     titre = fig.texts[0].get_text() if fig.texts else "Carte"
 
     def ecrire(tmp: Path) -> None:
@@ -471,7 +473,7 @@ def _mesure_qpv(
         return out, Mesure(
             "valeur", f"{libelle} : à moins de {entier_fr(seuil)} m {MESURE_DISTANCE}", "couvert"
         )
-    raise EcosystemeError(f"mesure « {genre} » inconnue : distance, compte ou couvert.")
+    raise ErreurEcosysteme(f"mesure « {genre} » inconnue : distance, compte ou couvert.")
 
 
 def carte_epci(
@@ -486,13 +488,49 @@ def carte_epci(
     date: dt.date | None = None,
     sources: Sequence[str] | None = None,
 ) -> Figure:
-    """The page of one EPCI read from the store: its QPV coloured by the coverage of the offer
-    ``filtre`` (a key of ``coverage.filtre``: ``tous``, ``categorie:Médiathèque``,
-    ``service:…``), as the distance to the nearest matching actor (``genre="distance"``), the
-    number within 300 m (``"compte"``) or covered within ``seuil`` metres (``"couvert"``); the
-    active matching actors on the map; its communes and outline. The coverage counts every
-    stored actor (a médiathèque just across the EPCI's boundary serves its QPV). ``date``: the
-    inventory date of the sources line (default: today)."""
+    """Draw the A4 map page of one EPCI read from the store.
+
+    Its QPV coloured by the coverage of the offer ``filtre``; the active matching actors on the
+    map; its communes and outline. The coverage counts every stored actor (a médiathèque just
+    across the EPCI's boundary serves its QPV). The page is drawn in the territory's metric CRS
+    (Lambert-93 in metropolitan France, the local projected CRS overseas).
+
+    Parameters
+    ----------
+    depot : Depot or Territoire
+        The EPCI's :class:`~ecosysteme.analyse.territoire.Territoire`, or a store from which it
+        is read once.
+    siren : str
+        SIREN of the EPCI (9 digits).
+    filtre : str, default "tous"
+        The offer: a key of :func:`~ecosysteme.analyse.couverture.filtre` (``tous``,
+        ``categorie:Médiathèque``, ``service:…``).
+    seuil : float, optional
+        The walking distance in metres of coverage; default ``reglages.DISTANCE_MARCHE``.
+    genre : {"distance", "compte", "couvert"}, default "distance"
+        What colours the QPV: the distance to the nearest matching actor, the number within
+        300 m (``reglages.BANDE_PROCHE``), or covered within ``seuil`` metres.
+    orientation : {"paysage", "portrait"}, default "paysage"
+        The orientation of the A4 page.
+    titre : str, optional
+        The title; default « Inclusion numérique : l'offre autour des quartiers prioritaires ».
+    date : datetime.date, optional
+        The inventory date of the sources line (default: today).
+    sources : sequence of str, optional
+        The sources named on the bottom line; default the ANCT QPV, the INSEE populations and
+        IGN / geo.api.gouv.fr for communes and EPCI.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The page, to write with :func:`exporter_carte` (.pdf or .png).
+
+    Raises
+    ------
+    ErreurEcosysteme
+        An unknown ``filtre``, ``genre`` or ``orientation``; a ``seuil`` that is not positive;
+        the EPCI absent from the store; a territory of another EPCI; nothing to map.
+    """
     offre = filtre_offre(filtre)
     territoire = territoire_epci(depot, siren)
     territoire.exiger_epci()

@@ -40,7 +40,7 @@ from ecosysteme.analyse.territoire import Territoire, territoire_epci
 from ecosysteme.analyse.totem import totem_epci
 from ecosysteme.depot.interface import Depot, Lot
 from ecosysteme.domaine import reglages
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.fichiers import ecrire_atomique
 from ecosysteme.domaine.reglages import MESURE_DISTANCE
 from ecosysteme.exports.cartes import carte_epci
@@ -184,7 +184,7 @@ def _totem(
 ) -> tuple[tuple[str, ...], Tableau | None]:
     try:
         res, expl = totem_epci(territoire, siren, service=service, rayon=seuil, sites=1)
-    except EcosystemeError as exc:
+    except ErreurEcosysteme as exc:
         return (typographie(f"Pas de recommandation : {exc}"),), None
     if not res.choisis or res.objectif <= 0:
         return (
@@ -230,16 +230,18 @@ def contenu_fiche(
     from the store when ``depot`` is a store."""
     seuil = reglages.DISTANCE_MARCHE if seuil is None else seuil
     if not (math.isfinite(seuil) and seuil > 0):
-        raise EcosystemeError(f"seuil « {seuil} » invalide : une distance positive en mètres est attendue.")
+        raise ErreurEcosysteme(f"seuil « {seuil} » invalide : une distance positive en mètres est attendue.")
     offre = filtre(f"service:{service}")
     if offre.famille != "service":
-        raise EcosystemeError(f"service « {service} » inconnu : l'un des 9 services du standard est attendu.")
+        raise ErreurEcosysteme(
+            f"service « {service} » inconnu : l'un des 9 services du standard est attendu."
+        )
     territoire = territoire_epci(depot, siren)
     territoire.exiger_epci()
     nom = str(territoire.epci["nom_epci"].iloc[0])
     qpv = territoire.qpv
     if qpv.empty:
-        raise EcosystemeError(f"aucun QPV pour l'EPCI « {siren} » dans le dépôt : pas de fiche à établir.")
+        raise ErreurEcosysteme(f"aucun QPV pour l'EPCI « {siren} » dans le dépôt : pas de fiche à établir.")
     jour = date or dt.date.today()
     filtres = (filtre("tous"), *filtres_famille("service"))
     bandes = (reglages.BANDE_PROCHE, seuil)  # the table's bands: the near band and the chosen distance
@@ -279,14 +281,46 @@ def fiche_territoire(
     seuil: float | None = None,
     date: dt.date | None = None,
 ) -> Path:
-    """Write the fiche territoire of the EPCI ``siren`` to ``chemin`` (.docx or .pdf), through a
-    temp file renamed into place; returns ``chemin``. ``service``: the offer of the map and of the
-    lieu totem; ``seuil``: the walking distance (metres) of coverage and of the lieu totem;
-    ``date``: the date printed (default: today)."""
+    """Write the fiche territoire of the EPCI ``siren`` to ``chemin`` (.docx or .pdf).
+
+    The file is written through a temp file renamed into place: key figures, the map, the gaps
+    per QPV for the 9 services, the QPV without any offer within the threshold, the lieu totem
+    (when none can be recommended, the fiche says why) and the sources.
+
+    Parameters
+    ----------
+    depot : Depot or Territoire
+        The EPCI's :class:`~ecosysteme.analyse.territoire.Territoire`, or a store from which it
+        is read once.
+    siren : str
+        SIREN of the EPCI (9 digits).
+    chemin : pathlib.Path
+        The file to write; its suffix, ``.docx`` or ``.pdf``, chooses the format.
+    service : str, default SERVICE_DEFAUT
+        One of the 9 services of the standard: the offer of the map and of the lieu totem
+        (default « Aide aux démarches administratives »).
+    seuil : float, optional
+        The walking distance (metres) of coverage and of the lieu totem; default
+        ``reglages.DISTANCE_MARCHE``.
+    date : datetime.date, optional
+        The date printed (default: today).
+
+    Returns
+    -------
+    pathlib.Path
+        ``chemin``.
+
+    Raises
+    ------
+    ErreurEcosysteme
+        A suffix other than .docx or .pdf, a ``seuil`` that is not a positive distance, an
+        unknown ``service``, the EPCI absent from the store or without QPV, a territory of
+        another EPCI.
+    """
     chemin = Path(chemin)
     suffixe = chemin.suffix.lower()
     if suffixe not in (".docx", ".pdf"):
-        raise EcosystemeError(
+        raise ErreurEcosysteme(
             f"format de fiche « {suffixe or chemin.name} » inconnu : .docx ou .pdf attendu."
         )
     contenu = contenu_fiche(depot, siren, service=service, seuil=seuil, date=date)

@@ -26,9 +26,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ecosysteme.analyse.territoire import Territoire
 from ecosysteme.depot import Codes, Depot
 from ecosysteme.domaine.config import CRS_METROPOLE, CRS_WGS84
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.fichiers import ecrire_atomique
 from ecosysteme.domaine.projection import TERRITOIRES, territoires_des_points, territoires_par_qpv
 
@@ -86,20 +87,30 @@ def couche_couverture(couv: pd.DataFrame, qpv: gpd.GeoDataFrame) -> gpd.GeoDataF
     return gpd.GeoDataFrame(large, geometry=geoms.loc[large["code_qp"]].to_numpy(), crs=qpv.crs)
 
 
-def _scenarios(depot: Depot) -> pd.DataFrame:
-    lignes = [(n, a, d.isoformat(), c) for n, c, a, d in depot.scenarios()]
+def _scenarios(territoire: Territoire) -> pd.DataFrame:
+    lignes = [(n, a, d.isoformat(), c) for n, c, a, d in territoire.scenarios]
     return pd.DataFrame(lignes, columns=["nom", "auteur", "date", "contenu"], dtype=object)
 
 
-def _sirens_du_departement(depot: Depot, insee_dep: Codes) -> list[str]:
+def _sirens_des_communes(communes: pd.DataFrame) -> list[str]:
     sirens: set[str] = set()
-    for v in depot.communes(insee_dep=insee_dep)["siren_epci"].dropna():
+    for v in communes["siren_epci"].dropna():
         sirens.update([v] if isinstance(v, str) else [str(x) for x in v])
     return sorted(sirens)
 
 
+def selection_geodonnees(
+    source: Depot | Territoire, *, siren_epci: Codes = None, insee_dep: Codes = None
+) -> Territoire:
+    """The territory to export: read once from a store, or the part of a territory already read
+    (:meth:`ecosysteme.analyse.territoire.Territoire.partie`)."""
+    if isinstance(source, Territoire):
+        return source.partie(siren_epci=siren_epci, insee_dep=insee_dep)
+    return Territoire.lire(source, siren_epci=siren_epci, insee_dep=insee_dep)
+
+
 def couches_geodonnees(
-    depot: Depot,
+    source: Depot | Territoire,
     *,
     siren_epci: Codes = None,
     insee_dep: Codes = None,
@@ -107,26 +118,27 @@ def couches_geodonnees(
 ) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
     """The four layers of a territory, in EPSG:4326 (``scenarios`` without geometry).
 
-    Actors: those of the EPCI (point or stop inside it); for a département, those of the EPCI
-    that have communes in it. Without ``couverture`` (the tidy table of
-    :func:`ecosysteme.analyse.couverture.couverture`), it is computed with the default parameters against
-    every actor of the store (a place across the border serves the QPV too).
+    ``source``: a store, or a territory already read (then nothing is read again). Actors: those
+    of the EPCI (point or stop inside it); for a département, those of the EPCI that have
+    communes in it. Without ``couverture`` (the tidy table of
+    :func:`ecosysteme.analyse.couverture.couverture`), it is computed with the default parameters
+    against every actor of the store (a place across the border serves the QPV too).
     """
-    from ecosysteme.analyse import couverture as coverage
-
-    qpv = depot.qpv(siren_epci=siren_epci, insee_dep=insee_dep)
-    if siren_epci is None and insee_dep is not None:
-        sirens = _sirens_du_departement(depot, insee_dep)
-        acteurs = depot.acteurs_gdf(siren_epci=sirens) if sirens else depot.acteurs_gdf().iloc[0:0]
+    territoire = selection_geodonnees(source, siren_epci=siren_epci, insee_dep=insee_dep)
+    if siren_epci is not None:
+        acteurs = territoire.acteurs_epci(siren_epci)
+    elif insee_dep is not None:
+        voisins = _sirens_des_communes(territoire.communes)
+        acteurs = territoire.acteurs_epci(voisins) if voisins else territoire.tous.iloc[0:0]
     else:
-        acteurs = depot.acteurs_gdf(siren_epci=siren_epci)
+        acteurs = territoire.tous
     if couverture is None:
-        couverture = coverage.couverture(qpv, depot.acteurs_gdf(inclure_fermes=False))
+        couverture = territoire.couverture()
     return {
-        "qpv": qpv,
+        "qpv": territoire.qpv,
         "acteurs": acteurs,
-        "couverture": couche_couverture(couverture, qpv),
-        "scenarios": _scenarios(depot),
+        "couverture": couche_couverture(couverture, territoire.qpv),
+        "scenarios": _scenarios(territoire),
     }
 
 
@@ -143,7 +155,7 @@ def crs_metrique(qpv: gpd.GeoDataFrame, acteurs: gpd.GeoDataFrame) -> int:
                 codes.setdefault(TERRITOIRES[k].epsg, set()).add(TERRITOIRES[k].nom)
     if len(codes) > 1:
         noms = sorted({n for ns in codes.values() for n in ns})
-        raise EcosystemeError(
+        raise ErreurEcosysteme(
             "export GeoPackage refusé : la sélection s'étend sur plusieurs territoires mesurés dans des "
             f"systèmes différents ({', '.join(noms)}). Exportez chaque territoire à part, ou en GeoJSON "
             "(EPSG:4326)."
@@ -160,7 +172,7 @@ def _ecrire_couches(couches: Iterable[tuple[str, gpd.GeoDataFrame | pd.DataFrame
 
 
 def exporter_gpkg(
-    depot: Depot,
+    source: Depot | Territoire,
     chemin: Path | str,
     *,
     siren_epci: Codes = None,
@@ -169,7 +181,7 @@ def exporter_gpkg(
 ) -> Path:
     """Write the layers ``qpv``, ``acteurs``, ``couverture`` and ``scenarios`` of a territory
     (an EPCI, a département, or the whole store) to one GeoPackage in its metric CRS."""
-    couches = couches_geodonnees(depot, siren_epci=siren_epci, insee_dep=insee_dep, couverture=couverture)
+    couches = couches_geodonnees(source, siren_epci=siren_epci, insee_dep=insee_dep, couverture=couverture)
     qpv, acteurs = couches["qpv"], couches["acteurs"]
     assert isinstance(qpv, gpd.GeoDataFrame) and isinstance(acteurs, gpd.GeoDataFrame)
     epsg = crs_metrique(qpv, acteurs)
@@ -185,7 +197,7 @@ def exporter_gpkg(
 def exporter_geojson(gdf: gpd.GeoDataFrame, chemin: Path | str) -> Path:
     """One layer to a GeoJSON file (RFC 7946: EPSG:4326, no ``crs`` member, longitude first)."""
     if gdf.crs is None:
-        raise EcosystemeError("export GeoJSON impossible : la couche n'a pas de système de coordonnées.")
+        raise ErreurEcosysteme("export GeoJSON impossible : la couche n'a pas de système de coordonnées.")
     plat = _a_plat(gdf.to_crs(CRS_WGS84))
 
     def ecrire(tmp: Path) -> None:
@@ -197,7 +209,7 @@ def exporter_geojson(gdf: gpd.GeoDataFrame, chemin: Path | str) -> Path:
 
 
 def exporter_geojson_couches(
-    depot: Depot,
+    source: Depot | Territoire,
     dossier: Path | str,
     *,
     siren_epci: Codes = None,
@@ -206,7 +218,7 @@ def exporter_geojson_couches(
     prefixe: str = "",
 ) -> dict[str, Path]:
     """One GeoJSON per geographic layer (``qpv``, ``acteurs``, ``couverture``) in ``dossier``."""
-    couches = couches_geodonnees(depot, siren_epci=siren_epci, insee_dep=insee_dep, couverture=couverture)
+    couches = couches_geodonnees(source, siren_epci=siren_epci, insee_dep=insee_dep, couverture=couverture)
     out: dict[str, Path] = {}
     for nom, table in couches.items():
         if isinstance(table, gpd.GeoDataFrame):

@@ -22,7 +22,7 @@ from matplotlib.textpath import TextPath
 from pyproj import CRS, Transformer
 
 from ecosysteme.cartes.mesure import entier_fr
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.projection import territoire_de_point, territoires_par_qpv
 
 Orientation = Literal["paysage", "portrait"]
@@ -58,7 +58,9 @@ def longueur_echelle(largeur_m: float, part: float = 0.25) -> float:
     """The round length (1, 2 or 5 × 10ⁿ metres) of a scale bar: the largest not longer than
     ``part`` of the map width ``largeur_m``."""
     if not (math.isfinite(largeur_m) and largeur_m > 0) or not 0 < part <= 1:
-        raise EcosystemeError("largeur de carte invalide pour la barre d'échelle (mètres positifs attendus).")
+        raise ErreurEcosysteme(
+            "largeur de carte invalide pour la barre d'échelle (mètres positifs attendus)."
+        )
     cible = largeur_m * part
     puissance = 10.0 ** math.floor(math.log10(cible))
     for facteur in (5.0, 2.0, 1.0):

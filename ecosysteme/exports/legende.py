@@ -21,7 +21,7 @@ from pyproj import Transformer
 from ecosysteme.cartes.arrets import ArretCarte, arrets_acteurs, horaires_fr
 from ecosysteme.cartes.construire import SYMBOLES
 from ecosysteme.cartes.mesure import NEUTRE, Etats, Mesure, entier_fr
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.modeles import Statut
 from ecosysteme.exports.habillage import (
     ARRETS_ETIQUETES_MAX,
@@ -55,9 +55,9 @@ class Couche:
 
     def __post_init__(self) -> None:
         if self.genre not in ("point", "ligne", "cercle"):
-            raise EcosystemeError(f"couche « {self.libelle} » : genre « {self.genre} » inconnu.")
+            raise ErreurEcosysteme(f"couche « {self.libelle} » : genre « {self.genre} » inconnu.")
         if self.genre == "cercle" and not (math.isfinite(self.rayon_m) and self.rayon_m > 0):
-            raise EcosystemeError(f"couche « {self.libelle} » : rayon en mètres positif attendu.")
+            raise ErreurEcosysteme(f"couche « {self.libelle} » : rayon en mètres positif attendu.")
 
 
 def _arrets_actifs(acteurs: gpd.GeoDataFrame | None) -> list[ArretCarte]:

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from ecosysteme.domaine import standard
-from ecosysteme.domaine.erreurs import EcosystemeError, Emplacement
+from ecosysteme.domaine.erreurs import Emplacement, ErreurEcosysteme
 from ecosysteme.domaine.fichiers import ecrire_atomique
 from ecosysteme.domaine.modeles import CHAMPS_LISTES, Acteur, Statut
 from ecosysteme.domaine.texte import sans_accents
@@ -219,7 +219,7 @@ def nom_fichier_standard(producteur: str, date: dt.date, territoire: str | None 
     _Territoire.csv`` (the producer's SIRET, SIREN or RNA; territory without accents)."""
     producteur = re.sub(r"\s", "", producteur)
     if not _PRODUCTEUR.fullmatch(producteur):
-        raise EcosystemeError(
+        raise ErreurEcosysteme(
             f"producteur « {producteur} » : numéro SIRET, SIREN ou RNA attendu (9 à 14 lettres ou "
             "chiffres), comme le recommande le standard pour nommer le fichier."
         )
@@ -246,13 +246,41 @@ def exporter_standard(
     statuts: Collection[Statut] = STATUTS_PUBLIES,
     ecarter: bool = True,
 ) -> Path:
-    """Write the actors as a standard CSV and return its path.
+    """Write the actors as a CSV of the national standard and return its path.
 
-    ``dossier_ou_chemin``: a folder (the file gets the recommended name) or a ``.csv`` path.
     Actors that cannot be published (:func:`acteurs_exportables`) are left out when ``ecarter``
     is true, else the export is refused with their reasons. The temp file is validated with
-    ``frictionless`` *before* it is renamed into place: an invalid export raises
-    :class:`EcosystemeError` with every error, and leaves no file (an existing one untouched).
+    ``frictionless`` *before* it is renamed into place: an invalid export leaves no file (an
+    existing one untouched).
+
+    Parameters
+    ----------
+    acteurs : sequence of Acteur
+        The actors of the inventory.
+    dossier_ou_chemin : pathlib.Path or str
+        A folder (the file gets the recommended name, :func:`nom_fichier_standard`) or a
+        ``.csv`` path.
+    producteur : str
+        The producer's SIRET, SIREN or RNA (9 to 14 letters or digits), in the file's name.
+    date : datetime.date
+        The date in the file's name (``AAAAMMJJ``).
+    territoire : str or None, default None
+        The territory at the end of the file's name (written without accents).
+    statuts : collection of Statut, default STATUTS_PUBLIES
+        The statuses written: by default the active actors only; ``tuple(Statut)`` writes all.
+    ecarter : bool, default True
+        Leave out the actors that cannot be published; False: refuse the export instead.
+
+    Returns
+    -------
+    pathlib.Path
+        The CSV written.
+
+    Raises
+    ------
+    ErreurEcosysteme
+        An invalid ``producteur``; actors that cannot be published while ``ecarter`` is false
+        (with their reasons); a file failing the validation of the schema (with every error).
     """
     cible = Path(dossier_ou_chemin)
     nom = nom_fichier_standard(producteur, date, territoire)
@@ -260,7 +288,7 @@ def exporter_standard(
         cible = cible / nom
     gardes, ecartes = acteurs_exportables(acteurs, statuts=statuts)
     if ecartes and not ecarter:
-        raise EcosystemeError(
+        raise ErreurEcosysteme(
             f"export au standard refusé : {len(ecartes)} acteur(s) non publiable(s). "
             + " ".join(ecartes[:20])
             + (" …" if len(ecartes) > 20 else "")
@@ -271,7 +299,7 @@ def exporter_standard(
         ecrire_csv_standard(lignes, tmp)
         erreurs = valider(tmp)
         if erreurs:
-            raise EcosystemeError(
+            raise ErreurEcosysteme(
                 f"export au standard refusé : le fichier ne passe pas la validation du schéma "
                 f"v{standard.VERSION} ({len(erreurs)} erreur(s)). "
                 + " ".join(e.replace(tmp.name, cible.name) for e in erreurs[:20])

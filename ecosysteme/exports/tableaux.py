@@ -8,7 +8,7 @@ from typing import BinaryIO
 import geopandas as gpd
 import pandas as pd
 
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.fichiers import ecrire_atomique
 from ecosysteme.domaine.validation import commence_par_formule, sans_controles
 
@@ -59,8 +59,35 @@ def xlsx_octets(df: pd.DataFrame) -> bytes:
 def ecrire_tableau(
     df: pd.DataFrame, chemin: Path, gdf: gpd.GeoDataFrame | None = None, couche: str = "couverture"
 ) -> Path:
-    """A table to .csv (UTF-8 with BOM, ``;``), .xlsx (header frozen, filters) or .gpkg
-    (with the QPV geometries, EPSG:4326), atomically; formulas neutralised in text cells."""
+    """Write a table to .csv, .xlsx or .gpkg, atomically.
+
+    Formulas are neutralised in text cells (:func:`neutraliser`): invisible characters removed,
+    a leading apostrophe before a text a spreadsheet would run.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table (for .gpkg, with ``code_qp``).
+    chemin : pathlib.Path
+        The file to write; its suffix chooses the format: .csv (UTF-8 with BOM, ``;``), .xlsx
+        (header frozen, filters; a text longer than a cell holds is cut, marked « … ») or .gpkg
+        (with the QPV geometries).
+    gdf : geopandas.GeoDataFrame or None, default None
+        The QPV (EPSG:4326) whose geometries, matched by ``code_qp``, go into a .gpkg; needed
+        for that format only.
+    couche : str, default "couverture"
+        The layer name in the .gpkg.
+
+    Returns
+    -------
+    pathlib.Path
+        ``chemin``.
+
+    Raises
+    ------
+    ErreurEcosysteme
+        An unknown suffix, or a .gpkg asked for without ``gdf``.
+    """
     suffixe = Path(chemin).suffix.lower()
     texte = _neutralise(df)
     if suffixe == ".csv":
@@ -69,14 +96,16 @@ def ecrire_tableau(
         return ecrire_atomique(chemin, lambda p: _xlsx(texte, p))
     if suffixe == ".gpkg":
         if gdf is None:
-            raise EcosystemeError("une sortie GeoPackage demande les géométries des QPV.")
+            raise ErreurEcosysteme("une sortie GeoPackage demande les géométries des QPV.")
         geo = gpd.GeoDataFrame(
             df.copy(), geometry=gdf.set_index("code_qp").loc[df["code_qp"]].geometry.values, crs=gdf.crs
         )
         return ecrire_atomique(
             chemin, lambda p: geo.to_file(p, layer=couche, driver="GPKG", engine="pyogrio")
         )
-    raise EcosystemeError(f"format de sortie « {suffixe or chemin} » inconnu : .csv, .xlsx ou .gpkg attendu.")
+    raise ErreurEcosysteme(
+        f"format de sortie « {suffixe or chemin} » inconnu : .csv, .xlsx ou .gpkg attendu."
+    )
 
 
 def _cellule_xlsx(valeur: object) -> object:

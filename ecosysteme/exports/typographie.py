@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.validation import sans_controles
 
 #: No-break space (before « : » and inside guillemets) and narrow no-break space (before
@@ -43,7 +43,7 @@ def typographie(texte: str) -> str:
 def nombre_fr(valeur: float, decimales: int = 0) -> str:
     """``3953`` → « 3 953 » (U+202F between thousands), ``0.456`` with 1 decimal → « 0,5 »."""
     if not math.isfinite(valeur):
-        raise EcosystemeError(f"nombre « {valeur} » non fini : impossible de l'écrire.")
+        raise ErreurEcosysteme(f"nombre « {valeur} » non fini : impossible de l'écrire.")
     texte = f"{valeur:,.{decimales}f}" if decimales > 0 else f"{round(valeur):,}"
     return texte.replace(",", ESPACE_FINE).replace(".", ",")
 

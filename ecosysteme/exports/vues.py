@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 
 from ecosysteme.analyse.chevauchements import STATUT_CHEVAUCHEMENT, chevauchements
 from ecosysteme.analyse.couverture import Filtre, Parametres, filtre, filtrer_acteurs
-from ecosysteme.analyse.territoire import Territoire
+from ecosysteme.analyse.territoire import Territoire, territoire_epci
 from ecosysteme.analyse.totem import Explication, Resultat, totem_epci
 from ecosysteme.cartes.actifs import actifs_statiques, html_autonome
 from ecosysteme.cartes.chevauchements import (
@@ -42,7 +42,7 @@ from ecosysteme.cartes.mesure import Classe, Etats, Mesure, entier_fr
 from ecosysteme.cartes.totem import COULEUR_SITE, ETATS, carte_totem, etat_qpv
 from ecosysteme.depot.interface import Depot
 from ecosysteme.domaine import reglages
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.reglages import MESURE_DISTANCE
 from ecosysteme.exports.cartes import Couche, Orientation, carte_document, carte_epci, ligne_sources
 
@@ -267,7 +267,7 @@ VUES = ("couverture", "totem", "chevauchements")
 
 
 def vue_epci(
-    depot: Depot,
+    source: Depot | Territoire,
     siren: str,
     carte: str = "couverture",
     *,
@@ -277,13 +277,14 @@ def vue_epci(
     date: dt.date | None = None,
 ) -> VueCarte:
     """The map ``carte`` (« couverture », « totem » or « chevauchements ») of the EPCI ``siren``
-    read from ``depot``, as the pages draw it: coverage of the offer (one service of ``services``,
-    else any actor) with the walking distance ``distance_m``; the lieu totem for ``services``
-    within ``distance_m`` with ``sites`` sites; the overlaps within ``distance_m`` (restricted to
-    ``services`` when given)."""
-    lignes_epci = depot.epci(siren)
-    if lignes_epci.empty:
-        raise EcosystemeError(f"EPCI « {siren} » absent du dépôt (SIREN exact ? territoire importé ?).")
+    read from ``source`` (a store, or a territory already read: nothing is read again), as the
+    pages draw it: coverage of the offer (one service of ``services``, else any actor) with the
+    walking distance ``distance_m``; the lieu totem for ``services`` within ``distance_m`` with
+    ``sites`` sites; the overlaps within ``distance_m`` (restricted to ``services`` when
+    given)."""
+    lu = territoire_epci(source, siren)
+    lu.exiger_epci()
+    lignes_epci = lu.epci
     nom = str(lignes_epci["nom_epci"].iloc[0])
     territoire = f"{nom} (SIREN {siren})"
     jour = date or dt.date.today()
@@ -292,11 +293,9 @@ def vue_epci(
         distance_m = reglages.DISTANCE_CHEVAUCHEMENT if chevauche else reglages.DISTANCE_MARCHE
     if carte == "couverture":
         if len(services) > 1:
-            raise EcosystemeError("carte de couverture : un seul service à la fois (--service).")
-        lu = Territoire.lire(depot, siren_epci=siren)
+            raise ErreurEcosysteme("carte de couverture : un seul service à la fois (--service).")
         return _vue_couverture(lu, siren, nom, services[0] if services else None, distance_m, jour)
     if carte == "totem":
-        lu = Territoire.lire(depot, siren_epci=siren)
         qpv, communes = lu.qpv, lu.communes
         resultat, explication = totem_epci(
             lu, siren, service=list(services) or None, rayon=distance_m, sites=sites
@@ -323,10 +322,9 @@ def vue_epci(
             ),
         )
     if carte == "chevauchements":
-        qpv, communes = depot.qpv(siren_epci=siren), depot.communes(siren_epci=siren)
-        acteurs = depot.acteurs_gdf(siren_epci=siren)
+        qpv, communes, acteurs = lu.qpv, lu.communes, lu.acteurs_epci(siren)
         paires = chevauchements(
-            acteurs, distance_m=distance_m, services=list(services) or None, non_doublons=depot.non_doublons()
+            acteurs, distance_m=distance_m, services=list(services) or None, non_doublons=lu.non_doublons
         )
         return VueCarte(
             f"chevauchements_{siren}",
@@ -349,7 +347,7 @@ def vue_epci(
                 precision_chevauchements(paires),
             ),
         )
-    raise EcosystemeError(f"carte « {carte} » inconnue : {', '.join(VUES)}.")
+    raise ErreurEcosysteme(f"carte « {carte} » inconnue : {', '.join(VUES)}.")
 
 
 def _vue_couverture(

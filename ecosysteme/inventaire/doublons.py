@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.modeles import Acteur
 from ecosysteme.inventaire.doublons_cles import _commune, normaliser_adresse, normaliser_nom
 from ecosysteme.inventaire.doublons_paires import (
@@ -211,7 +211,7 @@ def candidats(
     score descending then ids. Pairs in ``exclus`` (either order) are never proposed.
     """
     if distance_max < 0:
-        raise EcosystemeError(f"Recherche de doublons : distance maximale négative ({distance_max} m).")
+        raise ErreurEcosysteme(f"Recherche de doublons : distance maximale négative ({distance_max} m).")
     p = _preparer(acteurs)
     paires = _paires_candidates(p, distance_max)
     if len(paires) == 0:
@@ -249,7 +249,7 @@ def _ligne_nouveau(nouveau: Mapping[str, Any] | Acteur) -> dict[str, Any]:
     else:
         d = dict(nouveau)
     if not isinstance(d.get("nom"), str) or not d["nom"].strip():
-        raise EcosystemeError("Recherche de doublons : le nouvel acteur n'a pas de nom.")
+        raise ErreurEcosysteme("Recherche de doublons : le nouvel acteur n'a pas de nom.")
     ident = d.get("id")
     d["id"] = str(ident) if ident not in (None, "") else "(nouvel acteur)"
     return d

@@ -17,7 +17,7 @@ import shapely
 from pyproj import Geod, Transformer
 from scipy.spatial import cKDTree
 
-from ecosysteme.domaine.erreurs import EcosystemeError, Emplacement
+from ecosysteme.domaine.erreurs import Emplacement, ErreurEcosysteme
 from ecosysteme.domaine.modeles import Categorie, Statut
 from ecosysteme.domaine.normalisation import decouper
 from ecosysteme.domaine.projection import TERRITOIRES, crs_utm, territoires_des_points
@@ -81,7 +81,7 @@ def _coordonnees(acteurs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         return np.full(n, np.nan), np.full(n, np.nan)
     crs = getattr(acteurs, "crs", None)
     if crs is None or crs.to_epsg() != 4326:
-        raise EcosystemeError(f"Les acteurs doivent être en EPSG:4326 (reçu : {crs}).")
+        raise ErreurEcosysteme(f"Les acteurs doivent être en EPSG:4326 (reçu : {crs}).")
     points = np.asarray(geometrie.to_numpy(), dtype=object)
     return np.asarray(shapely.get_x(points), dtype=float), np.asarray(shapely.get_y(points), dtype=float)
 
@@ -113,7 +113,7 @@ def _identifiant(valeur: object, ligne: int) -> str:
         return valeur
     if isinstance(valeur, int | np.integer):
         return str(valeur)
-    raise EcosystemeError(
+    raise ErreurEcosysteme(
         "Recherche de doublons : acteur sans identifiant.", Emplacement(ligne=ligne + 1, champ="id")
     )
 
@@ -121,7 +121,7 @@ def _identifiant(valeur: object, ligne: int) -> str:
 def _preparer(acteurs: pd.DataFrame) -> _Prepare:
     manquantes = [c for c in ("id", "nom") if c not in acteurs.columns]
     if manquantes:
-        raise EcosystemeError(
+        raise ErreurEcosysteme(
             "Recherche de doublons : colonne(s) absente(s) du tableau des acteurs : "
             + ", ".join(f"« {c} »" for c in manquantes)
             + "."

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ecosysteme.domaine import normalisation as nz
-from ecosysteme.domaine.erreurs import Emplacement, FormatInconnu, IntrouvableError
+from ecosysteme.domaine.erreurs import Emplacement, FormatInconnu, Introuvable
 from ecosysteme.domaine.modeles import Acteur
 from ecosysteme.domaine.regions import departements
 from ecosysteme.sources.importeurs.acteurs import FORMATS_ACTEURS, convertir_table
@@ -239,7 +239,7 @@ def importer_arrets(
         for ident, arrets in par_service.items():
             try:
                 acteur = depot.obtenir(ident)
-            except IntrouvableError:
+            except Introuvable:
                 rapport.avertir(
                     None,
                     COLONNES_SERVICE[0],

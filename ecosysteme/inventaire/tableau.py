@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from ecosysteme.domaine import normalisation as normalize
 from ecosysteme.domaine.dates import CLASSES_FRAICHEUR, fraicheur
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.horaires import ParserError
 from ecosysteme.domaine.libelles import CHAMPS_FICHE
 from ecosysteme.domaine.modeles import CHAMPS_LISTES, Acteur, Statut
@@ -211,7 +211,7 @@ def _date_texte(v: object) -> str:
 # --- forms ---------------------------------------------------------------------------------
 
 
-class ErreursFormulaire(EcosystemeError, ValueError):
+class ErreursFormulaire(ErreurEcosysteme, ValueError):
     """A form with wrong fields: ``erreurs`` maps each field to its French message."""
 
     def __init__(self, erreurs: Mapping[str, str]) -> None:

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ecosysteme.domaine.config import DATA_DIR
-from ecosysteme.domaine.erreurs import Emplacement, FichierInvalide, IntrouvableError
+from ecosysteme.domaine.erreurs import Emplacement, FichierInvalide, Introuvable
 
 #: Themes, i.e. sub-folders of ``data/`` holding a ``catalogue.toml``.
 THEMES: tuple[str, ...] = ("qpv", "acteurs")
@@ -100,7 +100,7 @@ def slug_region(region: str) -> str:
         return SLUGS_REGION[region]
     except KeyError:
         connus = ", ".join(sorted(SLUGS_REGION))
-        raise IntrouvableError(
+        raise Introuvable(
             f"Code région « {region} » inconnu : utilisez un code INSEE de région ({connus})."
         ) from None
 
@@ -297,7 +297,7 @@ class Source(BaseModel):
             return None
         if self.url_regionale:
             if region is None:
-                raise IntrouvableError(
+                raise Introuvable(
                     f"La source « {self.id} » se télécharge région par région : indiquez une région."
                 )
             slug_region(region)  # refuse unknown codes with a French message
@@ -431,11 +431,11 @@ def chemin_catalogue(theme: str, dossier: str | Path | None = None) -> Path:
 def sources(theme: str | None = None, *, dossier: str | Path | None = None) -> list[Source]:
     """All sources of the catalogs (or of one theme), in catalog order.
 
-    Raises :class:`IntrouvableError` for an unknown theme and :class:`FichierInvalide` for a
+    Raises :class:`Introuvable` for an unknown theme and :class:`FichierInvalide` for a
     malformed catalog or an id used in two catalogs.
     """
     if theme is not None and theme not in THEMES:
-        raise IntrouvableError(f"Thème « {theme} » inconnu (thèmes possibles : {', '.join(THEMES)}).")
+        raise Introuvable(f"Thème « {theme} » inconnu (thèmes possibles : {', '.join(THEMES)}).")
     themes = (theme,) if theme is not None else THEMES
     resultat: list[Source] = []
     vus: dict[str, Path] = {}
@@ -453,10 +453,10 @@ def sources(theme: str | None = None, *, dossier: str | Path | None = None) -> l
 
 
 def source(id: str, *, dossier: str | Path | None = None) -> Source:
-    """The source with this id; :class:`IntrouvableError` (French, listing known ids) otherwise."""
+    """The source with this id; :class:`Introuvable` (French, listing known ids) otherwise."""
     toutes = sources(dossier=dossier)
     for src in toutes:
         if src.id == id:
             return src
     connues = ", ".join(s.id for s in toutes)
-    raise IntrouvableError(f"Source « {id} » inconnue. Sources du catalogue : {connues}.")
+    raise Introuvable(f"Source « {id} » inconnue. Sources du catalogue : {connues}.")

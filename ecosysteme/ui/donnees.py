@@ -13,13 +13,13 @@ import streamlit as st
 from ecosysteme.analyse.territoire import Territoire
 from ecosysteme.depot import ouvrir_depot
 from ecosysteme.domaine import config
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 
 log = logging.getLogger(__name__)
 
 
 def chemin_depot() -> Path:
-    return config.store_path(None)
+    return config.chemin_depot(None)
 
 
 def signature(path: Path) -> tuple[str, float]:
@@ -73,7 +73,7 @@ def charger_ou_expliquer() -> Territoire | None:
         return None
     try:
         return charger()
-    except EcosystemeError as exc:
+    except ErreurEcosysteme as exc:
         log.exception("lecture du dépôt")
         st.error(f"Le dépôt n'a pas pu être lu : {exc.message}")
         return None

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from ecosysteme.analyse.selection import Selection
 from ecosysteme.depot import ouvrir_depot
-from ecosysteme.domaine.erreurs import ConflitDeVersion, EcosystemeError
+from ecosysteme.domaine.erreurs import ConflitDeVersion, ErreurEcosysteme
 from ecosysteme.inventaire.doublons import candidats
 from ecosysteme.inventaire.fusion import LISTES, Choix, champs_differents, choix_par_defaut, fusionner
 from ecosysteme.inventaire.tableau import LIBELLES, differences
@@ -92,7 +92,7 @@ def _comparer(id_a: str, id_b: str, auteur: str) -> None:
     try:
         with ouvrir_depot(donnees.chemin_depot()) as depot:
             a, b = depot.obtenir(id_a), depot.obtenir(id_b)
-    except EcosystemeError as exc:
+    except ErreurEcosysteme as exc:
         st.warning(md(f"{exc.message} (déjà fusionné ou supprimé ?)"))
         return
     st.markdown("#### Comparer et décider")
@@ -170,7 +170,7 @@ def _ecrire(action: Any, message: str) -> None:
     except ConflitDeVersion as exc:
         st.error(md(f"{exc.message} Une des deux fiches a changé : la comparaison est rechargée."))
         return
-    except EcosystemeError as exc:
+    except ErreurEcosysteme as exc:
         st.error(md(exc.message))
         return
     _paires.clear()

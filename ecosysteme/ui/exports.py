@@ -13,7 +13,6 @@ from pathlib import Path
 import streamlit as st
 
 from ecosysteme.analyse.selection import Selection
-from ecosysteme.depot import ouvrir_depot
 from ecosysteme.domaine import reglages, standard
 from ecosysteme.domaine.fichiers import ecrire_atomique
 from ecosysteme.domaine.reglages import LIBELLE_DISTANCE
@@ -33,23 +32,26 @@ def _legende(texte: str) -> None:
 
 def _fiche(siren: str, service: str, seuil: float, extension: str) -> Callable[[Path], Path]:
     def fabriquer(dossier: Path) -> Path:
-        with ouvrir_depot(donnees.chemin_depot()) as depot:
-            return fiche_territoire(
-                depot, siren, dossier / f"fiche_territoire_{siren}.{extension}", service=service, seuil=seuil
-            )
+        # the territory the pages already read (cached per store version): no store read here
+        return fiche_territoire(
+            donnees.charger(),
+            siren,
+            dossier / f"fiche_territoire_{siren}.{extension}",
+            service=service,
+            seuil=seuil,
+        )
 
     return fabriquer
 
 
 def _gpkg(selection: Selection) -> Callable[[Path], Path]:
     def fabriquer(dossier: Path) -> Path:
-        with ouvrir_depot(donnees.chemin_depot()) as depot:
-            return exporter_gpkg(
-                depot,
-                dossier / f"ecosysteme_{selection.cle_fichier}.gpkg",
-                siren_epci=selection.siren,
-                insee_dep=None if selection.siren else list(selection.departements),
-            )
+        return exporter_gpkg(
+            donnees.charger(),
+            dossier / f"ecosysteme_{selection.cle_fichier}.gpkg",
+            siren_epci=selection.siren,
+            insee_dep=None if selection.siren else list(selection.departements),
+        )
 
     return fabriquer
 
@@ -57,14 +59,13 @@ def _gpkg(selection: Selection) -> Callable[[Path], Path]:
 def _geojson(selection: Selection) -> Callable[[Path], Path]:
     def fabriquer(dossier: Path) -> Path:
         couches = dossier / "couches"
-        with ouvrir_depot(donnees.chemin_depot()) as depot:
-            fichiers = exporter_geojson_couches(
-                depot,
-                couches,
-                siren_epci=selection.siren,
-                insee_dep=None if selection.siren else list(selection.departements),
-                prefixe=f"{selection.cle_fichier}_",
-            )
+        fichiers = exporter_geojson_couches(
+            donnees.charger(),
+            couches,
+            siren_epci=selection.siren,
+            insee_dep=None if selection.siren else list(selection.departements),
+            prefixe=f"{selection.cle_fichier}_",
+        )
 
         def zipper(tmp: Path) -> None:
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:

@@ -13,7 +13,7 @@ from ecosysteme.analyse.couverture import Parametres, filtre, tous_les_filtres
 from ecosysteme.analyse.scenarios import Scenario, SiteHypothetique, comparer, comparer_scenarios
 from ecosysteme.depot import ouvrir_depot
 from ecosysteme.domaine import reglages, standard
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.modeles import Categorie
 from ecosysteme.domaine.reglages import LIBELLE_DISTANCE
 from ecosysteme.domaine.semaine import erreur_osm
@@ -68,7 +68,7 @@ def afficher() -> None:
         return
     try:
         c = comparer(vue.qpv, data.acteurs, scenario, p)
-    except EcosystemeError as exc:
+    except ErreurEcosysteme as exc:
         st.error(md(exc.message))
         return
     _resultats(c.epci, c.qpv, vue.qpv, vue.selection.siren)
@@ -77,7 +77,7 @@ def afficher() -> None:
         try:
             with ouvrir_depot(donnees.chemin_depot()) as depot:
                 depot.enregistrer_scenario(scenario.nom, scenario.en_json(), auteur)
-        except EcosystemeError as exc:
+        except ErreurEcosysteme as exc:
             st.error(md(exc.message))
         else:
             st.session_state[CLE + "message"] = (
@@ -89,7 +89,7 @@ def afficher() -> None:
     if noms:
         try:
             t = comparer_scenarios(vue.qpv, data.acteurs, [enregistres[n] for n in noms], p)
-        except EcosystemeError as exc:
+        except ErreurEcosysteme as exc:
             st.error(md(exc.message))
         else:
             t["filtre"] = [filtre(c).libelle for c in t["filtre"]]

@@ -32,7 +32,7 @@ def prechauffer() -> None:
     coverage at the default walking distance and bands of ``domaine.reglages``, the parameters
     the pages ask for at first display, map layers). Any failure is logged: the pages then do
     the work."""
-    from ecosysteme.domaine.erreurs import EcosystemeError
+    from ecosysteme.domaine.erreurs import ErreurEcosysteme
 
     if not _attendre_runtime():
         return
@@ -56,7 +56,7 @@ def prechauffer() -> None:
             region = "32" if "32" in regions else regions[0]
             vue = filtrer(data.qpv, data.epci, data.communes, data.acteurs, Selection(region))
             fonds_carte.fonds_vue(sig, vue)
-    except (EcosystemeError, OSError, ValueError, KeyError) as exc:
+    except (ErreurEcosysteme, OSError, ValueError, KeyError) as exc:
         log.warning("préchauffage interrompu : %s", exc)
         return
     log.info("préchauffage terminé en %.1f s", time.perf_counter() - debut)

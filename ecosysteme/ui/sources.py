@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ecosysteme.depot import ouvrir_depot
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.sources import catalogue as catalog
 from ecosysteme.ui import donnees
 
@@ -23,7 +23,7 @@ def afficher() -> None:
     st.subheader("Sources officielles")
     try:
         sources = catalog.sources()
-    except EcosystemeError as exc:
+    except ErreurEcosysteme as exc:
         st.error(f"Catalogue illisible : {exc.message}")
         sources = []
     st.dataframe(

@@ -15,7 +15,7 @@ from ecosysteme.cartes.actifs import actifs_statiques, html_autonome
 from ecosysteme.cartes.totem import carte_totem
 from ecosysteme.depot import ouvrir_depot
 from ecosysteme.domaine import reglages, standard
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.reglages import LIBELLE_DISTANCE
 from ecosysteme.exports.cartes import Orientation, ligne_sources
 from ecosysteme.exports.tableaux import csv_octets
@@ -89,7 +89,7 @@ def afficher() -> None:
             sites,
             str(candidats),
         )
-    except EcosystemeError as exc:
+    except ErreurEcosysteme as exc:
         st.error(md(exc.message))
         return
     ecart = f", écart à l'optimum ≤ {100 * res.ecart:.1f} %" if res.ecart > 0 else ""

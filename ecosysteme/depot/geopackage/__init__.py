@@ -43,7 +43,7 @@ from ecosysteme.depot.geopackage.scenarios import _Scenarios
 from ecosysteme.depot.geopackage.schema import APPLICATION_ID, USER_VERSION, VERSION_SCHEMA, _Schema
 from ecosysteme.depot.geopackage.territoires import _Territoires
 from ecosysteme.domaine import config
-from ecosysteme.domaine.erreurs import EcosystemeError, StoreInvalide
+from ecosysteme.domaine.erreurs import DepotInvalide, ErreurEcosysteme
 
 __all__ = [
     "APPLICATION_ID",
@@ -80,7 +80,7 @@ class DepotGeoPackage(_Historique, _Territoires, _Acteurs, _Lots, _Scenarios, _S
         with :class:`DepotOccupe`. ``journal="delete"`` for a store on a network filesystem.
         """
         if journal not in ("wal", "delete"):
-            raise EcosystemeError(f"Mode de journal « {journal} » inconnu : « wal » ou « delete ».")
+            raise ErreurEcosysteme(f"Mode de journal « {journal} » inconnu : « wal » ou « delete ».")
         self.chemin = Path(chemin)
         self._delai = float(delai)
         self._verrou = threading.RLock()
@@ -94,7 +94,7 @@ class DepotGeoPackage(_Historique, _Territoires, _Acteurs, _Lots, _Scenarios, _S
             self._regler_journal(journal)
             ouvert = True
         except sqlite3.DatabaseError as exc:
-            raise StoreInvalide(
+            raise DepotInvalide(
                 f"« {self.chemin} » n'est pas un dépôt ecosysteme lisible "
                 f"(fichier endommagé ou d'un autre type) : {exc}."
             ) from exc
@@ -119,10 +119,37 @@ def ouvrir_depot(
     journal: Journal = "wal",
     delai: float = 10.0,
 ) -> DepotGeoPackage:
-    """Open the store at ``chemin`` (default: ``config.store_path()``), checking it.
+    """Open the store at ``chemin``, checking it.
 
     ``creer=True`` creates it when absent or empty (safe if several processes do it at once);
-    an existing file is never overwritten. Raises :class:`StoreInvalide` (French message) for a
-    missing, corrupt or foreign file.
+    an existing file is never overwritten. A store of an older schema is migrated on opening.
+
+    Parameters
+    ----------
+    chemin : str or os.PathLike, optional
+        The GeoPackage file (default ``$ECOSYSTEME_STORE``, else ``data/ecosysteme.gpkg``).
+    creer : bool, default False
+        Create the store (and its folder) when the file is absent or empty.
+    journal : {"wal", "delete"}, default "wal"
+        The SQLite journal mode: ``"wal"`` (readers never block the writer), or ``"delete"`` for
+        a store on a network filesystem (NFS, SMB), where WAL must not be used.
+    delai : float, default 10.0
+        How long, in seconds, a write waits for another writer before giving up with
+        :class:`~ecosysteme.domaine.erreurs.DepotOccupe`.
+
+    Returns
+    -------
+    DepotGeoPackage
+        The open store (a ``Depot``): use it as a context manager, or call its ``close()``.
+
+    Raises
+    ------
+    DepotInvalide
+        The file is missing or empty (without ``creer``), is a folder, cannot be opened, is
+        corrupt, is not an ecosysteme store, or was made by a newer version (French message).
+    DepotOccupe
+        Another writer held the file longer than ``delai`` (creation, migration, journal mode).
+    ErreurEcosysteme
+        ``journal`` is neither ``"wal"`` nor ``"delete"``.
     """
-    return DepotGeoPackage(config.store_path(chemin), creer=creer, journal=journal, delai=delai)
+    return DepotGeoPackage(config.chemin_depot(chemin), creer=creer, journal=journal, delai=delai)

@@ -19,22 +19,22 @@ from ecosysteme.depot.geopackage.requetes import (
     _where,
 )
 from ecosysteme.depot.interface import Action, BBox, Codes
-from ecosysteme.depot.journal import _verifier_version
+from ecosysteme.depot.journal import verifier_version
 from ecosysteme.depot.lignes import (
-    _I_ID,
-    _auteur,
-    _boite,
-    _cadre_acteurs,
-    _construire,
-    _dans_zones,
-    _Decodeur,
-    _en_dict,
-    _exiger_acteur,
-    _maintenant,
-    _sans_ramasse_miettes,
-    _valider,
+    INDICE_ID,
+    Decodeur,
+    auteur_valide,
+    boite_requete,
+    cadre_acteurs,
+    construire_acteur,
+    dans_zones,
+    en_dict,
+    exiger_acteur,
+    horodatage_maintenant,
+    sans_ramasse_miettes,
+    valider_acteur,
 )
-from ecosysteme.domaine.erreurs import ActeurExisteDeja, IntrouvableError
+from ecosysteme.domaine.erreurs import ActeurExisteDeja, Introuvable
 from ecosysteme.domaine.modeles import Acteur, Categorie, Statut
 
 
@@ -46,9 +46,9 @@ class _Acteurs(_Commun):
 
         Raises :class:`ActeurExisteDeja` if the identifier is already stored.
         """
-        auteur = _auteur(auteur)
-        _exiger_acteur(acteur, "ajouter")
-        apres = _en_dict(acteur, version=1)
+        auteur = auteur_valide(auteur)
+        exiger_acteur(acteur, "ajouter")
+        apres = en_dict(acteur, version=1)
         with self._ecriture() as cx:
             existant = self._lire(cx, acteur.id)
             if existant is not None:
@@ -56,17 +56,17 @@ class _Acteurs(_Commun):
                     f"Un acteur d'identifiant « {acteur.id} » existe déjà (« {existant.valeurs['nom']} ») : "
                     "modifiez-le plutôt que de l'ajouter."
                 )
-            maintenant = _maintenant()
+            maintenant = horodatage_maintenant()
             self._inserer(cx, [apres], maintenant, auteur, None)
             self._ecrire_journal(cx, [(maintenant, auteur, Action.AJOUT, acteur.id, None, None, apres)])
             self._toucher(cx, "acteurs", maintenant)
-        return _valider(apres)
+        return valider_acteur(apres)
 
     def obtenir(self, acteur_id: str) -> Acteur:
-        """The stored actor, fully validated; :class:`IntrouvableError` if absent."""
+        """The stored actor, fully validated; :class:`Introuvable` if absent."""
         with self._lecture() as cx:
             ligne = self._exiger(cx, acteur_id)
-        return _valider(ligne.valeurs)
+        return valider_acteur(ligne.valeurs)
 
     def modifier(self, acteur: Acteur, auteur: str) -> Acteur:
         """Save ``acteur``; ``acteur.version`` must be the version its editor read.
@@ -74,20 +74,20 @@ class _Acteurs(_Commun):
         If someone saved in between, raises :class:`ConflitDeVersion` (``actuel``: the stored
         state, ``propose``: this one) and changes nothing; else stores version + 1.
         """
-        auteur = _auteur(auteur)
-        _exiger_acteur(acteur, "modifier")
+        auteur = auteur_valide(auteur)
+        exiger_acteur(acteur, "modifier")
         propose = acteur.model_dump(mode="json")
         with self._ecriture() as cx:
             actuel = self._exiger(cx, acteur.id)
-            _verifier_version(actuel, acteur.version, propose)
-            apres = _en_dict(acteur, actuel.version + 1)
-            maintenant = _maintenant()
+            verifier_version(actuel, acteur.version, propose)
+            apres = en_dict(acteur, actuel.version + 1)
+            maintenant = horodatage_maintenant()
             self._mettre_a_jour(cx, [apres], maintenant, auteur, None)
             self._ecrire_journal(
                 cx, [(maintenant, auteur, Action.MODIFICATION, acteur.id, None, actuel.valeurs, apres)]
             )
             self._toucher(cx, "acteurs", maintenant)
-        return _valider(apres)
+        return valider_acteur(apres)
 
     def fermer(self, acteur_id: str, version: int, auteur: str) -> Acteur:
         """Mark the actor « fermé » (it stays in the store and on maps of closed places).
@@ -103,31 +103,31 @@ class _Acteurs(_Commun):
     def _changer_statut(
         self, acteur_id: str, version: int, auteur: str, statut: Statut, action: Action
     ) -> Acteur:
-        auteur = _auteur(auteur)
+        auteur = auteur_valide(auteur)
         with self._ecriture() as cx:
             actuel = self._exiger(cx, acteur_id)
             propose = {**actuel.valeurs, "statut": statut.value, "version": version}
-            _verifier_version(actuel, version, propose)
+            verifier_version(actuel, version, propose)
             if actuel.valeurs["statut"] == statut.value:
-                return _valider(actuel.valeurs)
+                return valider_acteur(actuel.valeurs)
             apres = {**actuel.valeurs, "statut": statut.value, "version": actuel.version + 1}
-            maintenant = _maintenant()
+            maintenant = horodatage_maintenant()
             self._mettre_a_jour(cx, [apres], maintenant, auteur, None)
             self._ecrire_journal(cx, [(maintenant, auteur, action, acteur_id, None, actuel.valeurs, apres)])
             self._toucher(cx, "acteurs", maintenant)
-        return _valider(apres)
+        return valider_acteur(apres)
 
     def fermer_plusieurs(self, acteurs: Mapping[str, int], auteur: str) -> int:
         """Close several actors (identifier → version read) in ONE transaction: all or none (a
         stale version raises :class:`ConflitDeVersion`, nothing changed). Returns how many were
         closed (those already closed are left as they are)."""
-        auteur = _auteur(auteur)
+        auteur = auteur_valide(auteur)
         with self._ecriture() as cx:
-            maintenant = _maintenant()
+            maintenant = horodatage_maintenant()
             changes: list[tuple[dict[str, Any], dict[str, Any]]] = []
             for ident, version in acteurs.items():
                 actuel = self._exiger(cx, ident)
-                _verifier_version(actuel, version, {**actuel.valeurs, "statut": Statut.FERME.value})
+                verifier_version(actuel, version, {**actuel.valeurs, "statut": Statut.FERME.value})
                 if actuel.valeurs["statut"] != Statut.FERME.value:
                     apres = {**actuel.valeurs, "statut": Statut.FERME.value, "version": actuel.version + 1}
                     changes.append((actuel.valeurs, apres))
@@ -145,11 +145,11 @@ class _Acteurs(_Commun):
 
     def supprimer(self, acteur_id: str, version: int, auteur: str) -> None:
         """Remove the actor; its journal stays (and :meth:`annuler_derniere_modification` restores it)."""
-        auteur = _auteur(auteur)
+        auteur = auteur_valide(auteur)
         with self._ecriture() as cx:
             actuel = self._exiger(cx, acteur_id)
-            _verifier_version(actuel, version, {"id": acteur_id, "version": version, "supprime": True})
-            maintenant = _maintenant()
+            verifier_version(actuel, version, {"id": acteur_id, "version": version, "supprime": True})
+            maintenant = horodatage_maintenant()
             cx.execute("DELETE FROM acteurs WHERE id = ?", (acteur_id,))
             self._ecrire_journal(
                 cx, [(maintenant, auteur, Action.SUPPRESSION, acteur_id, None, actuel.valeurs, None)]
@@ -173,14 +173,14 @@ class _Acteurs(_Commun):
         never by commune code; an actor with neither coordinates nor stops is in no EPCI.
         ``bbox``: (lon min, lat min, lon max, lat max), the same rule. ``service``: one of the
         standard's services. Stored rows are rebuilt without re-running validators (they ran
-        when written): see :func:`_construire`.
+        when written): see :func:`construire_acteur`.
         """
-        decodeur = _Decodeur()
-        with _sans_ramasse_miettes():
+        decodeur = Decodeur()
+        with sans_ramasse_miettes():
             lignes = self._selectionner(
                 siren_epci, bbox, categorie, service, statut, code_insee, inclure_fermes
             )
-            return [_construire(decodeur.valeurs(ligne)) for ligne in lignes]
+            return [construire_acteur(decodeur.valeurs(ligne)) for ligne in lignes]
 
     def acteurs_gdf(
         self,
@@ -198,11 +198,11 @@ class _Acteurs(_Commun):
         ``date_maj`` as ``datetime.date``) plus ``cree_le``, ``modifie_le``, ``modifie_par``,
         ``lot_id``.
         """
-        with _sans_ramasse_miettes():
+        with sans_ramasse_miettes():
             lignes = self._selectionner(
                 siren_epci, bbox, categorie, service, statut, code_insee, inclure_fermes
             )
-            return _cadre_acteurs(lignes)
+            return cadre_acteurs(lignes)
 
     def compter(self, *, inclure_fermes: bool = True) -> int:
         """Number of stored actors (closed ones included unless ``inclure_fermes=False``)."""
@@ -224,7 +224,7 @@ class _Acteurs(_Commun):
     ) -> list[Any]:
         """Raw rows (``_SELECT_ACTEURS`` order) matching the filters, sorted by ``id``."""
         conditions = _conditions_acteurs(categorie, service, statut, code_insee, inclure_fermes)
-        zones = [] if bbox is None else [_boite(bbox)]
+        zones = [] if bbox is None else [boite_requete(bbox)]
         with self._lecture() as cx:
             if siren_epci is not None:
                 zones.append(self._zone_epci(cx, siren_epci))
@@ -234,7 +234,7 @@ class _Acteurs(_Commun):
                 return lignes
             if any(zone.is_empty for zone in zones):
                 return []
-            return _dans_zones(self._candidats(cx, conditions, zones), zones)
+            return dans_zones(self._candidats(cx, conditions, zones), zones)
 
     @staticmethod
     def _candidats(
@@ -246,7 +246,7 @@ class _Acteurs(_Commun):
         dans_boite = cx.execute(f"{_SELECT_ACTEURS}{where}", params).fetchall()
         where, params = _where([*conditions, ("arrets <> '[]'", [])])
         mobiles = cx.execute(f"{_SELECT_ACTEURS}{where}", params).fetchall()
-        uniques = {ligne[_I_ID]: ligne for ligne in (*dans_boite, *mobiles)}
+        uniques = {ligne[INDICE_ID]: ligne for ligne in (*dans_boite, *mobiles)}
         return [uniques[cle] for cle in sorted(uniques)]
 
     @staticmethod
@@ -256,7 +256,7 @@ class _Acteurs(_Commun):
         demandes = [siren_epci] if isinstance(siren_epci, str) else list(siren_epci or [])
         absents = sorted(set(demandes) - {ligne[0] for ligne in lignes})
         if absents:
-            raise IntrouvableError(
+            raise Introuvable(
                 f"EPCI {', '.join(absents)} absent(s) de la couche « epci » du dépôt : "
                 "chargez les EPCI (remplacer_epci) ou vérifiez le SIREN."
             )

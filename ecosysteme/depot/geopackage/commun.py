@@ -10,9 +10,9 @@ from ecosysteme.depot.geopackage.connexion import _Connexion
 from ecosysteme.depot.geopackage.geometrie import _blobs_points
 from ecosysteme.depot.geopackage.requetes import _INSERT_ACTEUR, _PAQUET, _SELECT_ACTEURS, _UPDATE_ACTEUR
 from ecosysteme.depot.interface import Action, EntreeHistorique
-from ecosysteme.depot.journal import _json_ou_none
-from ecosysteme.depot.lignes import _decoder_ligne, _en_dict, _Ligne, _valeurs_sql, _valider
-from ecosysteme.domaine.erreurs import IntrouvableError
+from ecosysteme.depot.journal import json_ou_none
+from ecosysteme.depot.lignes import Ligne, decoder_ligne, en_dict, valeurs_sql, valider_acteur
+from ecosysteme.domaine.erreurs import Introuvable
 
 
 class _Commun(_Connexion):
@@ -30,7 +30,7 @@ class _Commun(_Connexion):
             "INSERT INTO journal (horodatage, auteur, action, acteur_id, lot_id, avant, apres) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
-                (quand, qui, action.value, acteur_id, lot_id, _json_ou_none(avant), _json_ou_none(apres))
+                (quand, qui, action.value, acteur_id, lot_id, json_ou_none(avant), json_ou_none(apres))
                 for quand, qui, action, acteur_id, lot_id, avant, apres in entrees
             ),
         )
@@ -51,7 +51,7 @@ class _Commun(_Connexion):
         cx.executemany(
             _INSERT_ACTEUR,
             (
-                [blob, *_valeurs_sql(d), maintenant, maintenant, auteur, lot_id]
+                [blob, *valeurs_sql(d), maintenant, maintenant, auteur, lot_id]
                 for blob, d in zip(blobs, dicts, strict=True)
             ),
         )
@@ -68,30 +68,30 @@ class _Commun(_Connexion):
         cx.executemany(
             _UPDATE_ACTEUR,
             (
-                [blob, *_valeurs_sql(d)[1:], maintenant, auteur, lot_id, d["id"]]
+                [blob, *valeurs_sql(d)[1:], maintenant, auteur, lot_id, d["id"]]
                 for blob, d in zip(blobs, dicts, strict=True)
             ),
         )
 
     @staticmethod
-    def _lire(cx: sqlite3.Connection, acteur_id: str) -> _Ligne | None:
+    def _lire(cx: sqlite3.Connection, acteur_id: str) -> Ligne | None:
         ligne = cx.execute(f"{_SELECT_ACTEURS} WHERE id = ?", (acteur_id,)).fetchone()
-        return None if ligne is None else _decoder_ligne(ligne)
+        return None if ligne is None else decoder_ligne(ligne)
 
-    def _exiger(self, cx: sqlite3.Connection, acteur_id: str) -> _Ligne:
+    def _exiger(self, cx: sqlite3.Connection, acteur_id: str) -> Ligne:
         ligne = self._lire(cx, acteur_id)
         if ligne is None:
-            raise IntrouvableError(f"Aucun acteur d'identifiant « {acteur_id} » dans le dépôt.")
+            raise Introuvable(f"Aucun acteur d'identifiant « {acteur_id} » dans le dépôt.")
         return ligne
 
     @staticmethod
-    def _lire_plusieurs(cx: sqlite3.Connection, ids: Sequence[str]) -> dict[str, _Ligne]:
-        lignes: dict[str, _Ligne] = {}
+    def _lire_plusieurs(cx: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Ligne]:
+        lignes: dict[str, Ligne] = {}
         for debut in range(0, len(ids), _PAQUET):
             paquet = ids[debut : debut + _PAQUET]
             requete = f"{_SELECT_ACTEURS} WHERE id IN ({', '.join('?' * len(paquet))})"
             for brute in cx.execute(requete, paquet):
-                ligne = _decoder_ligne(brute)
+                ligne = decoder_ligne(brute)
                 lignes[ligne.valeurs["id"]] = ligne
         return lignes
 
@@ -99,18 +99,18 @@ class _Commun(_Connexion):
         self,
         cx: sqlite3.Connection,
         entree: EntreeHistorique,
-        actuel: _Ligne | None,
+        actuel: Ligne | None,
         maintenant: str,
         auteur: str,
     ) -> dict[str, Any] | None:
         if entree.avant is None:
             cx.execute("DELETE FROM acteurs WHERE id = ?", (entree.acteur_id,))
             return None
-        ancien = _valider(entree.avant)
+        ancien = valider_acteur(entree.avant)
         if actuel is None:
-            restaure = _en_dict(ancien, int(entree.avant["version"]) + 1)
+            restaure = en_dict(ancien, int(entree.avant["version"]) + 1)
             self._inserer(cx, [restaure], maintenant, auteur, None)
         else:
-            restaure = _en_dict(ancien, actuel.version + 1)
+            restaure = en_dict(ancien, actuel.version + 1)
             self._mettre_a_jour(cx, [restaure], maintenant, auteur, None)
         return restaure

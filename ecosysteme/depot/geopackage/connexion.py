@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-from ecosysteme.domaine.erreurs import DepotOccupe, EcosystemeError, StoreInvalide
+from ecosysteme.domaine.erreurs import DepotInvalide, DepotOccupe, ErreurEcosysteme
 
 Journal = Literal["wal", "delete"]
 
@@ -32,10 +32,10 @@ class _Connexion:
 
     def _connecter(self, creer: bool) -> sqlite3.Connection:
         if self.chemin.is_dir():
-            raise StoreInvalide(f"« {self.chemin} » est un dossier, pas un dépôt.")
+            raise DepotInvalide(f"« {self.chemin} » est un dossier, pas un dépôt.")
         vide = not self.chemin.exists() or self.chemin.stat().st_size == 0
         if vide and not creer:
-            raise StoreInvalide(
+            raise DepotInvalide(
                 f"Le dépôt « {self.chemin} » n'existe pas (ou est vide) : "
                 "créez-le avec ouvrir_depot(chemin, creer=True)."
             )
@@ -47,14 +47,14 @@ class _Connexion:
                 uri, uri=True, timeout=self._delai, isolation_level=None, check_same_thread=False
             )
         except sqlite3.OperationalError as exc:
-            raise StoreInvalide(f"Impossible d'ouvrir le dépôt « {self.chemin} » : {exc}.") from exc
+            raise DepotInvalide(f"Impossible d'ouvrir le dépôt « {self.chemin} » : {exc}.") from exc
         cx.execute(f"PRAGMA busy_timeout = {int(self._delai * 1000)}")
         cx.execute("PRAGMA foreign_keys = ON")
         return cx
 
     def _connexion(self) -> sqlite3.Connection:
         if self._cx is None:
-            raise EcosystemeError(f"Le dépôt « {self.chemin} » a été fermé : rouvrez-le.")
+            raise ErreurEcosysteme(f"Le dépôt « {self.chemin} » a été fermé : rouvrez-le.")
         return self._cx
 
     def close(self) -> None:

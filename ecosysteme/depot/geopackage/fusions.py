@@ -9,13 +9,19 @@ from typing import Any
 from ecosysteme.depot.geopackage.commun import _Commun
 from ecosysteme.depot.interface import Action, EntreeHistorique
 from ecosysteme.depot.journal import (
-    _COLONNES_JOURNAL,
-    _entree,
-    _exiger_etat,
-    _json_ou_none,
-    _verifier_version,
+    COLONNES_JOURNAL,
+    entree_historique,
+    exiger_etat,
+    json_ou_none,
+    verifier_version,
 )
-from ecosysteme.depot.lignes import _auteur, _en_dict, _exiger_acteur, _maintenant, _valider
+from ecosysteme.depot.lignes import (
+    auteur_valide,
+    en_dict,
+    exiger_acteur,
+    horodatage_maintenant,
+    valider_acteur,
+)
 from ecosysteme.domaine.erreurs import AnnulationImpossible, DonneeInvalide
 from ecosysteme.domaine.modeles import Acteur
 
@@ -31,22 +37,22 @@ class _Fusions(_Commun):
         that re-importing its source does not bring the duplicate back. A stale version raises
         :class:`ConflitDeVersion` and nothing changes. Undo: :meth:`annuler_derniere_modification`
         on the kept actor restores all of them."""
-        auteur = _auteur(auteur)
-        _exiger_acteur(garde, "fusionner")
+        auteur = auteur_valide(auteur)
+        exiger_acteur(garde, "fusionner")
         if not absorbes:
             raise DonneeInvalide("Fusion : choisissez au moins un doublon à absorber.")
         if garde.id in absorbes:
             raise DonneeInvalide(f"Fusion : l'acteur gardé « {garde.id} » ne peut pas s'absorber lui-même.")
         with self._ecriture() as cx:
             actuel = self._exiger(cx, garde.id)
-            _verifier_version(actuel, garde.version, garde.model_dump(mode="json"))
+            verifier_version(actuel, garde.version, garde.model_dump(mode="json"))
             autres = []
             for ident, version in absorbes.items():
                 ligne = self._exiger(cx, ident)
-                _verifier_version(ligne, version, {"id": ident, "version": version, "fusion": garde.id})
+                verifier_version(ligne, version, {"id": ident, "version": version, "fusion": garde.id})
                 autres.append(ligne)
-            apres = _en_dict(garde, actuel.version + 1)
-            maintenant = _maintenant()
+            apres = en_dict(garde, actuel.version + 1)
+            maintenant = horodatage_maintenant()
             self._mettre_a_jour(cx, [apres], maintenant, auteur, None)
             curseur = cx.execute(
                 "INSERT INTO journal (horodatage, auteur, action, acteur_id, lot_id, avant, apres) "
@@ -56,8 +62,8 @@ class _Fusions(_Commun):
                     auteur,
                     Action.FUSION.value,
                     garde.id,
-                    _json_ou_none(actuel.valeurs),
-                    _json_ou_none(apres),
+                    json_ou_none(actuel.valeurs),
+                    json_ou_none(apres),
                 ),
             )
             journal_id = curseur.lastrowid
@@ -75,7 +81,7 @@ class _Fusions(_Commun):
                 [(a.valeurs["id"], garde.id, journal_id, auteur, maintenant) for a in autres],
             )
             self._toucher(cx, "acteurs", maintenant)
-        return _valider(apres)
+        return valider_acteur(apres)
 
     def fusions(self) -> dict[str, str]:
         """Absorbed actor identifier → identifier of the actor kept in its place."""
@@ -99,8 +105,8 @@ class _Fusions(_Commun):
     def _annuler_fusion(self, cx: sqlite3.Connection, journal_id: int, auteur: str) -> dict[str, Any] | None:
         """Restore the kept actor and every absorbed one of the merge ``journal_id``, provided
         none of them changed since (else :class:`AnnulationImpossible`, nothing changed)."""
-        entree = _entree(
-            cx.execute(f"SELECT {_COLONNES_JOURNAL} FROM journal WHERE id = ?", (journal_id,)).fetchone()
+        entree = entree_historique(
+            cx.execute(f"SELECT {COLONNES_JOURNAL} FROM journal WHERE id = ?", (journal_id,)).fetchone()
         )
         garde_id = str(entree.acteur_id)
         derniere = cx.execute("SELECT max(id) FROM journal WHERE acteur_id = ?", (garde_id,)).fetchone()[0]
@@ -110,25 +116,25 @@ class _Fusions(_Commun):
                 f"« {garde_id} » a été modifié après la fusion : annulez d'abord ces changements. "
                 "Rien n'a été modifié."
             )
-        _exiger_etat(entree, actuel)
+        exiger_etat(entree, actuel)
         absorbes = [
             r[0] for r in cx.execute("SELECT absorbe FROM fusions WHERE journal_id = ?", (journal_id,))
         ]
-        maintenant = _maintenant()
+        maintenant = horodatage_maintenant()
         restaures: list[tuple[str, dict[str, Any] | None, dict[str, Any]]] = []
         for ident in absorbes:
             ligne = cx.execute(
-                f"SELECT {_COLONNES_JOURNAL} FROM journal WHERE acteur_id = ? ORDER BY id DESC LIMIT 1",
+                f"SELECT {COLONNES_JOURNAL} FROM journal WHERE acteur_id = ? ORDER BY id DESC LIMIT 1",
                 (ident,),
             ).fetchone()
-            sienne = _entree(ligne)
+            sienne = entree_historique(ligne)
             if sienne.action != Action.FUSION or self._lire(cx, ident) is not None:
                 raise AnnulationImpossible(
                     f"« {ident} », absorbé par la fusion, a été recréé ou modifié depuis : "
                     "rien n'a été modifié."
                 )
             assert sienne.avant is not None
-            restaure = _en_dict(_valider(sienne.avant), int(sienne.avant["version"]) + 1)
+            restaure = en_dict(valider_acteur(sienne.avant), int(sienne.avant["version"]) + 1)
             self._inserer(cx, [restaure], maintenant, auteur, None)
             restaures.append((ident, None, restaure))
         garde = self._restaurer(cx, entree, actuel, maintenant, auteur)
@@ -146,14 +152,14 @@ class _Fusions(_Commun):
 
     def marquer_non_doublon(self, id_a: str, id_b: str, auteur: str) -> None:
         """Remember that two actors are not the same place (never proposed again as a pair)."""
-        auteur = _auteur(auteur)
+        auteur = auteur_valide(auteur)
         if id_a == id_b:
             raise DonneeInvalide("Un acteur ne peut pas être marqué « pas un doublon » de lui-même.")
         a, b = sorted((id_a, id_b))
         with self._ecriture() as cx:
             cx.execute(
                 "INSERT OR IGNORE INTO non_doublons (id_a, id_b, auteur, horodatage) VALUES (?, ?, ?, ?)",
-                (a, b, auteur, _maintenant()),
+                (a, b, auteur, horodatage_maintenant()),
             )
 
     def non_doublons(self) -> set[tuple[str, str]]:

@@ -11,7 +11,7 @@ import shapely
 from numpy.typing import NDArray
 
 from ecosysteme.depot.couches import SRS_WGS84
-from ecosysteme.domaine.erreurs import StoreInvalide
+from ecosysteme.domaine.erreurs import DepotInvalide
 
 _MAGIC = b"GP"
 
@@ -71,13 +71,13 @@ def encoder_geometries(geometries: Iterable[Any], srs_id: int = SRS_WGS84) -> li
 def _wkb(blob: bytes) -> bytes:
     """The WKB part of one GeoPackage blob (the header is skipped by its envelope size)."""
     if len(blob) < _ENTETE.size or blob[:2] != _MAGIC or blob[2] != 0:
-        raise StoreInvalide(
+        raise DepotInvalide(
             "Une géométrie du dépôt n'est pas au format binaire GeoPackage (en-tête « GP » attendu)."
         )
     drapeaux = blob[3]
     code = (drapeaux >> 1) & 0b111
     if drapeaux & _ETENDU or code >= len(_TAILLE_ENVELOPPE):
-        raise StoreInvalide(
+        raise DepotInvalide(
             f"Une géométrie du dépôt a un en-tête GeoPackage non géré (drapeaux {drapeaux:#04x})."
         )
     return blob[_ENTETE.size + _TAILLE_ENVELOPPE[code] :]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ecosysteme.depot.geopackage.fusions import _Fusions
 from ecosysteme.depot.interface import Action, EntreeHistorique
-from ecosysteme.depot.journal import _COLONNES_JOURNAL, _entree, _exiger_etat
-from ecosysteme.depot.lignes import _auteur, _maintenant, _valider
-from ecosysteme.domaine.erreurs import IntrouvableError
+from ecosysteme.depot.journal import COLONNES_JOURNAL, entree_historique, exiger_etat
+from ecosysteme.depot.lignes import auteur_valide, horodatage_maintenant, valider_acteur
+from ecosysteme.domaine.erreurs import Introuvable
 from ecosysteme.domaine.modeles import Acteur
 
 
@@ -17,9 +17,9 @@ class _Historique(_Fusions):
         """Journal entries of one actor, newest first (empty if it never existed)."""
         with self._lecture() as cx:
             lignes = cx.execute(
-                f"SELECT {_COLONNES_JOURNAL} FROM journal WHERE acteur_id = ? ORDER BY id DESC", (acteur_id,)
+                f"SELECT {COLONNES_JOURNAL} FROM journal WHERE acteur_id = ? ORDER BY id DESC", (acteur_id,)
             ).fetchall()
-        return [_entree(ligne) for ligne in lignes]
+        return [entree_historique(ligne) for ligne in lignes]
 
     def annuler_derniere_modification(self, acteur_id: str, auteur: str) -> Acteur | None:
         """Restore the state before the actor's last journaled change, in one transaction.
@@ -28,25 +28,25 @@ class _Historique(_Fusions):
         The undo is itself journaled (``annulation``), so undoing twice redoes. Restored states
         get a new version. Refused if the stored actor is not the state that entry left.
         """
-        auteur = _auteur(auteur)
+        auteur = auteur_valide(auteur)
         with self._ecriture() as cx:
             ligne = cx.execute(
-                f"SELECT {_COLONNES_JOURNAL} FROM journal WHERE acteur_id = ? ORDER BY id DESC LIMIT 1",
+                f"SELECT {COLONNES_JOURNAL} FROM journal WHERE acteur_id = ? ORDER BY id DESC LIMIT 1",
                 (acteur_id,),
             ).fetchone()
             if ligne is None:
-                raise IntrouvableError(f"Aucun changement journalisé pour l'acteur « {acteur_id} ».")
-            entree = _entree(ligne)
+                raise Introuvable(f"Aucun changement journalisé pour l'acteur « {acteur_id} ».")
+            entree = entree_historique(ligne)
             if entree.action == Action.FUSION:  # a merge is undone whole (kept + absorbed actors)
                 garde = self._annuler_fusion(cx, self._journal_fusion(cx, entree), auteur)
-                return None if garde is None or garde["id"] != acteur_id else _valider(garde)
+                return None if garde is None or garde["id"] != acteur_id else valider_acteur(garde)
             actuel = self._lire(cx, acteur_id)
-            _exiger_etat(entree, actuel)
-            maintenant = _maintenant()
+            exiger_etat(entree, actuel)
+            maintenant = horodatage_maintenant()
             restaure = self._restaurer(cx, entree, actuel, maintenant, auteur)
             avant = None if actuel is None else actuel.valeurs
             self._ecrire_journal(
                 cx, [(maintenant, auteur, Action.ANNULATION, acteur_id, entree.lot_id, avant, restaure)]
             )
             self._toucher(cx, "acteurs", maintenant)
-        return None if restaure is None else _valider(restaure)
+        return None if restaure is None else valider_acteur(restaure)

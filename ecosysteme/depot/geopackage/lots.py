@@ -9,9 +9,16 @@ from typing import Any
 
 from ecosysteme.depot.geopackage.commun import _Commun
 from ecosysteme.depot.interface import Action, Lot
-from ecosysteme.depot.journal import _COLONNES_LOT, _details, _entier_rapport, _lot_depuis_ligne
-from ecosysteme.depot.lignes import _auteur, _en_dict, _Ligne, _maintenant, _meme_contenu, _valider
-from ecosysteme.domaine.erreurs import AnnulationImpossible, DonneeInvalide, IntrouvableError
+from ecosysteme.depot.journal import COLONNES_LOT, details_conflit, entier_du_rapport, lot_depuis_ligne
+from ecosysteme.depot.lignes import (
+    Ligne,
+    auteur_valide,
+    en_dict,
+    horodatage_maintenant,
+    meme_contenu,
+    valider_acteur,
+)
+from ecosysteme.domaine.erreurs import AnnulationImpossible, DonneeInvalide, Introuvable
 from ecosysteme.domaine.modeles import Acteur, Statut
 
 
@@ -43,10 +50,10 @@ class _Lots(_Commun):
         default to ``rapport["rejetees"]`` / ``rapport["lignes_lues"]`` when those are integers,
         else 0 / accepted + rejected.
         """
-        auteur = _auteur(auteur)
+        auteur = auteur_valide(auteur)
         rapport_json = json.dumps(rapport, ensure_ascii=False, default=str)
         with self._ecriture() as cx:
-            maintenant = _maintenant()
+            maintenant = horodatage_maintenant()
             curseur = cx.execute(
                 "INSERT INTO lots_import (fichier, format, sha256, auteur, debut, rapport) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -64,12 +71,21 @@ class _Lots(_Commun):
                     for avant, apres in (*nouveaux, *modifies)
                 ),
             )
-            rejets = _entier_rapport(rejetees, rapport, "rejetees", 0)
-            lues = _entier_rapport(lignes_lues, rapport, "lignes_lues", len(acteurs) + rejets)
+            rejets = entier_du_rapport(rejetees, rapport, "rejetees", 0)
+            lues = entier_du_rapport(lignes_lues, rapport, "lignes_lues", len(acteurs) + rejets)
             cx.execute(
                 "UPDATE lots_import SET fin = ?, lignes_lues = ?, acceptees = ?, rejetees = ?, crees = ?, "
                 "mis_a_jour = ?, inchanges = ? WHERE id = ?",
-                (_maintenant(), lues, len(acteurs), rejets, len(nouveaux), len(modifies), inchanges, lot_id),
+                (
+                    horodatage_maintenant(),
+                    lues,
+                    len(acteurs),
+                    rejets,
+                    len(nouveaux),
+                    len(modifies),
+                    inchanges,
+                    lot_id,
+                ),
             )
             self._toucher(cx, "acteurs", maintenant)
             return self._lot(cx, lot_id)
@@ -114,7 +130,7 @@ class _Lots(_Commun):
                 d["statut"] = Statut.FERME.value  # closed by a person: an import does not reopen it
             if existant is None:
                 nouveaux.append((None, {**d, "version": 1}))
-            elif _meme_contenu(existant.valeurs, d):
+            elif meme_contenu(existant.valeurs, d):
                 inchanges += 1
             else:
                 modifies.append((existant.valeurs, {**d, "version": existant.version + 1}))
@@ -127,7 +143,7 @@ class _Lots(_Commun):
         undone or if any of its actors changed after it; the message names them. Restored
         actors get a new version (versions never go back) and ``lot_id`` NULL.
         """
-        auteur = _auteur(auteur)
+        auteur = auteur_valide(auteur)
         with self._ecriture() as cx:
             lot = self._lot(cx, lot_id)
             if lot.annule_le is not None:
@@ -141,7 +157,7 @@ class _Lots(_Commun):
             ).fetchall()
             actuels = self._lire_plusieurs(cx, [e[1] for e in entrees])
             self._refuser_si_change(cx, lot, entrees, actuels)
-            maintenant = _maintenant()
+            maintenant = horodatage_maintenant()
             journal = self._restaurer_lot(cx, entrees, actuels, maintenant, auteur)
             self._ecrire_journal(
                 cx, ((maintenant, auteur, Action.ANNULATION, aid, lot_id, av, ap) for aid, av, ap in journal)
@@ -154,7 +170,7 @@ class _Lots(_Commun):
             return self._lot(cx, lot_id)
 
     def _refuser_si_change(
-        self, cx: sqlite3.Connection, lot: Lot, entrees: list[Any], actuels: dict[str, _Ligne]
+        self, cx: sqlite3.Connection, lot: Lot, entrees: list[Any], actuels: dict[str, Ligne]
     ) -> None:
         """Refuse the undo if an actor of the batch was written (or removed) after it."""
         if not entrees:
@@ -174,16 +190,15 @@ class _Lots(_Commun):
         if ulterieurs:
             raise AnnulationImpossible(
                 f"Le lot n° {lot.id} (« {lot.fichier} ») ne peut pas être annulé : "
-                f"{len(ulterieurs)} acteur(s) "
-                f"ont changé depuis — {_details(ulterieurs, actuels)}. Annulez ou reprenez d'abord ces "
-                "changements ; rien n'a été modifié."
+                f"{len(ulterieurs)} acteur(s) ont changé depuis — {details_conflit(ulterieurs, actuels)}. "
+                "Annulez ou reprenez d'abord ces changements ; rien n'a été modifié."
             )
 
     def _restaurer_lot(
         self,
         cx: sqlite3.Connection,
         entrees: list[Any],
-        actuels: dict[str, _Ligne],
+        actuels: dict[str, Ligne],
         maintenant: str,
         auteur: str,
     ) -> list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]]:
@@ -192,8 +207,8 @@ class _Lots(_Commun):
         restaures: list[dict[str, Any]] = []
         for _, aid, avant, _ in entrees:
             if avant is not None:
-                ancien = _valider(json.loads(avant))
-                restaures.append(_en_dict(ancien, actuels[aid].version + 1))
+                ancien = valider_acteur(json.loads(avant))
+                restaures.append(en_dict(ancien, actuels[aid].version + 1))
         cx.executemany("DELETE FROM acteurs WHERE id = ?", ((aid,) for aid in crees))
         self._mettre_a_jour(cx, restaures, maintenant, auteur, None)
         return [(aid, actuels[aid].valeurs, None) for aid in crees] + [
@@ -203,12 +218,12 @@ class _Lots(_Commun):
     def lots(self) -> list[Lot]:
         """Every import batch, newest first."""
         with self._lecture() as cx:
-            lignes = cx.execute(f"SELECT {_COLONNES_LOT} FROM lots_import ORDER BY id DESC").fetchall()
-        return [_lot_depuis_ligne(ligne) for ligne in lignes]
+            lignes = cx.execute(f"SELECT {COLONNES_LOT} FROM lots_import ORDER BY id DESC").fetchall()
+        return [lot_depuis_ligne(ligne) for ligne in lignes]
 
     @staticmethod
     def _lot(cx: sqlite3.Connection, lot_id: int) -> Lot:
-        ligne = cx.execute(f"SELECT {_COLONNES_LOT} FROM lots_import WHERE id = ?", (lot_id,)).fetchone()
+        ligne = cx.execute(f"SELECT {COLONNES_LOT} FROM lots_import WHERE id = ?", (lot_id,)).fetchone()
         if ligne is None:
-            raise IntrouvableError(f"Aucun lot d'import n° {lot_id} dans le dépôt.")
-        return _lot_depuis_ligne(ligne)
+            raise Introuvable(f"Aucun lot d'import n° {lot_id} dans le dépôt.")
+        return lot_depuis_ligne(ligne)

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from ecosysteme.depot.interface import Codes
-from ecosysteme.depot.lignes import _COLONNES_LUES, CHAMPS_ACTEUR, _enumeration, _service
+from ecosysteme.depot.lignes import CHAMPS_ACTEUR, COLONNES_LUES, service_valide, valeur_enumeree
 from ecosysteme.domaine.modeles import Categorie, Statut
 
-_SELECT_ACTEURS = f"SELECT {', '.join(_COLONNES_LUES)} FROM acteurs"
+_SELECT_ACTEURS = f"SELECT {', '.join(COLONNES_LUES)} FROM acteurs"
 
 
 _INSERT_ACTEUR = (
@@ -71,13 +71,15 @@ def _conditions_acteurs(
     """SQL conditions of the attribute filters of ``lister`` (values checked, French errors)."""
     conditions: list[tuple[str, list[Any]]] = []
     if categorie is not None:
-        conditions.append(("categorie = ?", [_enumeration(Categorie, categorie, "Catégorie")]))
+        conditions.append(("categorie = ?", [valeur_enumeree(Categorie, categorie, "Catégorie")]))
     if statut is not None:
-        conditions.append(("statut = ?", [_enumeration(Statut, statut, "Statut")]))
+        conditions.append(("statut = ?", [valeur_enumeree(Statut, statut, "Statut")]))
     if not inclure_fermes:
         conditions.append(("statut <> ?", [Statut.FERME.value]))
     if code_insee is not None:
         conditions.append(("code_insee = ?", [code_insee]))
     if service is not None:
-        conditions.append(("EXISTS (SELECT 1 FROM json_each(services) WHERE value = ?)", [_service(service)]))
+        conditions.append(
+            ("EXISTS (SELECT 1 FROM json_each(services) WHERE value = ?)", [service_valide(service)])
+        )
     return conditions

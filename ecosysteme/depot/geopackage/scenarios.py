@@ -7,8 +7,8 @@ import json
 from collections.abc import Mapping
 
 from ecosysteme.depot.geopackage.commun import _Commun
-from ecosysteme.depot.lignes import _auteur, _maintenant
-from ecosysteme.domaine.erreurs import DonneeInvalide, IntrouvableError
+from ecosysteme.depot.lignes import auteur_valide, horodatage_maintenant
+from ecosysteme.domaine.erreurs import DonneeInvalide, Introuvable
 
 
 class _Scenarios(_Commun):
@@ -16,7 +16,7 @@ class _Scenarios(_Commun):
 
     def enregistrer_scenario(self, nom: str, contenu: str, auteur: str) -> None:
         """Save (or replace) a named scenario (``contenu``: its JSON), in one transaction."""
-        auteur = _auteur(auteur)
+        auteur = auteur_valide(auteur)
         nom = " ".join(str(nom).split())
         if not nom:
             raise DonneeInvalide("Un scénario doit avoir un nom pour être enregistré.")
@@ -31,7 +31,7 @@ class _Scenarios(_Commun):
                 "INSERT INTO scenarios (nom, contenu, auteur, horodatage) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (nom) DO UPDATE SET contenu = excluded.contenu, auteur = excluded.auteur, "
                 "horodatage = excluded.horodatage",
-                (nom, contenu, auteur, _maintenant()),
+                (nom, contenu, auteur, horodatage_maintenant()),
             )
 
     def scenarios(self) -> list[tuple[str, str, str, dt.datetime]]:
@@ -46,7 +46,7 @@ class _Scenarios(_Commun):
         """Forget a saved scenario (nothing else changes)."""
         with self._ecriture() as cx:
             if cx.execute("DELETE FROM scenarios WHERE nom = ?", (" ".join(str(nom).split()),)).rowcount == 0:
-                raise IntrouvableError(f"Aucun scénario nommé « {nom} ».")
+                raise Introuvable(f"Aucun scénario nommé « {nom} ».")
 
     def correspondance(self, source: str) -> dict[str, str] | None:
         """The column mapping (standard field → column of the file) remembered for a source."""
@@ -58,7 +58,7 @@ class _Scenarios(_Commun):
 
     def memoriser_correspondance(self, source: str, correspondance: Mapping[str, str], auteur: str) -> None:
         """Remember (or replace) the column mapping of a source, in one transaction."""
-        auteur = _auteur(auteur)
+        auteur = auteur_valide(auteur)
         source = " ".join(str(source).split())
         if not source:
             raise DonneeInvalide(
@@ -70,5 +70,5 @@ class _Scenarios(_Commun):
                 "INSERT INTO correspondances (source, colonnes, auteur, horodatage) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (source) DO UPDATE SET colonnes = excluded.colonnes, auteur = excluded.auteur, "
                 "horodatage = excluded.horodatage",
-                (source, colonnes, auteur, _maintenant()),
+                (source, colonnes, auteur, horodatage_maintenant()),
             )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from ecosysteme.depot.couches import _COUCHES_TERRITOIRE, SRS_WGS84, _Couche
+from ecosysteme.depot.couches import COUCHES_TERRITOIRE, SRS_WGS84, Couche
 from ecosysteme.depot.geopackage.connexion import _Connexion
 from ecosysteme.depot.interface import Action
-from ecosysteme.depot.lignes import _CHAMPS_JSON, CHAMPS_ACTEUR, _maintenant
-from ecosysteme.domaine.erreurs import StoreInvalide
+from ecosysteme.depot.lignes import CHAMPS_ACTEUR, CHAMPS_JSON, horodatage_maintenant
+from ecosysteme.domaine.erreurs import DepotInvalide
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ _TABLES_REQUISES = frozenset(
         "non_doublons",
         "correspondances",
         "scenarios",
-        *(c.nom for c in _COUCHES_TERRITOIRE),
+        *(c.nom for c in COUCHES_TERRITOIRE),
     )
 )
 
@@ -163,7 +163,7 @@ def _type_colonne(champ: str) -> str:
         return "TEXT NOT NULL UNIQUE"
     if champ == "nom":
         return "TEXT NOT NULL"
-    if champ in _CHAMPS_JSON:
+    if champ in CHAMPS_JSON:
         return "TEXT NOT NULL DEFAULT '[]'"
     if champ in ("latitude", "longitude"):
         return "REAL"
@@ -188,7 +188,7 @@ def _schema_acteurs() -> tuple[str, ...]:
     )
 
 
-def _schema_couche(couche: _Couche) -> tuple[str, ...]:
+def _schema_couche(couche: Couche) -> tuple[str, ...]:
     """DDL of one territory layer (its feature table and the indexes of its filters)."""
     cols = ",\n        ".join(
         f"{c.nom} {c.sql}" + (" NOT NULL UNIQUE" if c.nom == couche.cle else "") for c in couche.colonnes
@@ -227,16 +227,16 @@ class _Schema(_Connexion):
                 *_SCHEMA_V3,
             ):
                 cx.execute(instruction)
-            for couche in _COUCHES_TERRITOIRE:
+            for couche in COUCHES_TERRITOIRE:
                 for instruction in _schema_couche(couche):
                     cx.execute(instruction)
             self._remplir_metadonnees(cx)
 
     def _remplir_metadonnees(self, cx: sqlite3.Connection) -> None:
-        maintenant = _maintenant()
+        maintenant = horodatage_maintenant()
         cx.executemany("INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)", _SRS)
         contenus = [
-            *((c.nom, "features", c.libelle, SRS_WGS84) for c in _COUCHES_TERRITOIRE),
+            *((c.nom, "features", c.libelle, SRS_WGS84) for c in COUCHES_TERRITOIRE),
             ("acteurs", "features", "Acteurs de l'inclusion numérique", SRS_WGS84),
             ("lots_import", "attributes", "Lots d'import", None),
             ("journal", "attributes", "Journal des modifications", None),
@@ -249,7 +249,7 @@ class _Schema(_Connexion):
             "VALUES (?, ?, ?, ?, ?, ?)",
             [(nom, genre, nom, libelle, maintenant, srs) for nom, genre, libelle, srs in contenus],
         )
-        geometries = [(c.nom, "MULTIPOLYGON") for c in _COUCHES_TERRITOIRE] + [("acteurs", "POINT")]
+        geometries = [(c.nom, "MULTIPOLYGON") for c in COUCHES_TERRITOIRE] + [("acteurs", "POINT")]
         cx.executemany(
             "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)",
             [(nom, type_geom, SRS_WGS84) for nom, type_geom in geometries],
@@ -264,16 +264,16 @@ class _Schema(_Connexion):
         cx = self._connexion()
         application = cx.execute("PRAGMA application_id").fetchone()[0]
         if application != APPLICATION_ID:
-            raise StoreInvalide(
+            raise DepotInvalide(
                 f"« {self.chemin} » n'est pas un GeoPackage (application_id {application:#x}) : "
                 "ce n'est pas un dépôt ecosysteme."
             )
         controle = [r[0] for r in cx.execute("PRAGMA quick_check").fetchall()]
         if controle != ["ok"]:
-            raise StoreInvalide(f"Le dépôt « {self.chemin} » est endommagé : {'; '.join(controle[:3])}.")
+            raise DepotInvalide(f"Le dépôt « {self.chemin} » est endommagé : {'; '.join(controle[:3])}.")
         tables = {r[0] for r in cx.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "meta" not in tables:
-            raise StoreInvalide(
+            raise DepotInvalide(
                 f"« {self.chemin} » est un GeoPackage mais pas un dépôt ecosysteme "
                 "(table « meta » absente) : "
                 "importez ses couches dans un dépôt plutôt que de l'ouvrir comme dépôt."
@@ -282,7 +282,7 @@ class _Schema(_Connexion):
         tables = {r[0] for r in cx.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         manquantes = sorted(_TABLES_REQUISES - tables)
         if manquantes:
-            raise StoreInvalide(
+            raise DepotInvalide(
                 f"Le dépôt « {self.chemin} » est incomplet : table(s) {', '.join(manquantes)} absente(s)."
             )
 
@@ -290,11 +290,11 @@ class _Schema(_Connexion):
         ligne = cx.execute("SELECT valeur FROM meta WHERE cle = 'version_schema'").fetchone()
         version = ligne[0] if ligne else None
         if version is None or not str(version).isdigit():
-            raise StoreInvalide(
+            raise DepotInvalide(
                 f"Le dépôt « {self.chemin} » n'indique pas sa version de schéma (table meta)."
             )
         if int(version) > VERSION_SCHEMA:
-            raise StoreInvalide(
+            raise DepotInvalide(
                 f"Le dépôt « {self.chemin} » a été créé par une version plus récente d'ecosysteme "
                 f"(schéma {version}, celui-ci lit le {VERSION_SCHEMA}) : mettez l'application à jour."
             )
@@ -316,7 +316,10 @@ class _Schema(_Connexion):
                 cx.executemany(
                     "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
                     "last_change, srs_id) VALUES (?, ?, ?, ?, ?, ?)",
-                    [(nom, genre, nom, libelle, _maintenant(), srs) for nom, genre, libelle, srs in contenus],
+                    [
+                        (nom, genre, nom, libelle, horodatage_maintenant(), srs)
+                        for nom, genre, libelle, srs in contenus
+                    ],
                 )
             cx.execute("UPDATE meta SET valeur = ? WHERE cle = 'version_schema'", (str(VERSION_SCHEMA),))
             log.info("dépôt %s migré du schéma %s au %s", self.chemin, version, VERSION_SCHEMA)

@@ -13,40 +13,42 @@ import pandas as pd
 import shapely
 
 from ecosysteme.depot.couches import (
-    _COLONNES_LISTES,
-    _COMMUNES,
-    _EPCI,
-    _POPULATION,
-    _QPV,
+    COLONNE_POPULATION,
+    COLONNES_LISTES_TERRITOIRE,
+    COUCHE_COMMUNES,
+    COUCHE_EPCI,
+    COUCHE_QPV,
     SRS_WGS84,
-    _convertir,
-    _Couche,
-    _entier,
-    _multipolygones,
-    _verifier_cadre,
-    _verifier_cles,
+    Couche,
+    convertir_valeur,
+    multipolygones,
+    valeur_entiere,
+    verifier_cadre,
+    verifier_cles,
 )
 from ecosysteme.depot.geopackage.commun import _Commun
 from ecosysteme.depot.geopackage.geometrie import decoder_geometries, encoder_geometries
 from ecosysteme.depot.geopackage.requetes import _condition_codes, _where
 from ecosysteme.depot.interface import Codes
-from ecosysteme.depot.lignes import _auteur, _maintenant
+from ecosysteme.depot.lignes import auteur_valide, horodatage_maintenant
 
 _CLE_META = re.compile(
     r"(qpv_remplace|communes_remplace|epci_remplace|qpv_populations)_(le|par|lignes|source)"
 )
 
 
-def _lignes_couche(gdf: gpd.GeoDataFrame, couche: _Couche) -> tuple[list[tuple[Any, ...]], tuple[float, ...]]:
+def _lignes_couche(gdf: gpd.GeoDataFrame, couche: Couche) -> tuple[list[tuple[Any, ...]], tuple[float, ...]]:
     """Rows to insert (geometry blob first) and the layer's extent, after every check."""
-    _verifier_cadre(gdf, couche)
+    verifier_cadre(gdf, couche)
     cles = list(gdf[couche.cle])
-    _verifier_cles(cles, couche)
-    geometries = _multipolygones(gdf, couche, cles)
+    verifier_cles(cles, couche)
+    geometries = multipolygones(gdf, couche, cles)
     colonnes: list[list[Any]] = []
     for col in couche.colonnes:
         if col.nom in gdf.columns:
-            colonnes.append([_convertir(v, col, couche, k) for v, k in zip(gdf[col.nom], cles, strict=True)])
+            colonnes.append(
+                [convertir_valeur(v, col, couche, k) for v, k in zip(gdf[col.nom], cles, strict=True)]
+            )
         else:
             colonnes.append([col.defaut] * len(cles))
     blobs = encoder_geometries(np.array(geometries, dtype=object))
@@ -56,7 +58,7 @@ def _lignes_couche(gdf: gpd.GeoDataFrame, couche: _Couche) -> tuple[list[tuple[A
     return lignes, etendue
 
 
-def _cadre_couche(couche: _Couche, lignes: list[tuple[Any, ...]]) -> gpd.GeoDataFrame:
+def _cadre_couche(couche: Couche, lignes: list[tuple[Any, ...]]) -> gpd.GeoDataFrame:
     donnees: dict[str, Any] = {}
     for i, col in enumerate(couche.colonnes, start=1):
         valeurs = [ligne[i] for ligne in lignes]
@@ -78,25 +80,25 @@ class _Territoires(_Commun):
         ``population`` (integer or missing), optional ``millesime`` (2024), Polygon/MultiPolygon
         geometries. Other columns are ignored.
         """
-        return self._remplacer(_QPV, gdf, auteur, source)
+        return self._remplacer(COUCHE_QPV, gdf, auteur, source)
 
     def remplacer_communes(self, gdf: gpd.GeoDataFrame, auteur: str, source: str | None = None) -> int:
         """Replace every commune (``code``, ``nom``, ``insee_dep``, ``insee_reg``, ``population``,
         ``codes_postaux``, ``siren_epci``; geometry may be missing) in one transaction."""
-        return self._remplacer(_COMMUNES, gdf, auteur, source)
+        return self._remplacer(COUCHE_COMMUNES, gdf, auteur, source)
 
     def remplacer_epci(self, gdf: gpd.GeoDataFrame, auteur: str, source: str | None = None) -> int:
         """Replace every EPCI (``siren_epci``, ``nom_epci``, ``type_epci``, ``population``;
         polygons required: the EPCI filter of :meth:`lister` uses them) in one transaction."""
-        return self._remplacer(_EPCI, gdf, auteur, source)
+        return self._remplacer(COUCHE_EPCI, gdf, auteur, source)
 
-    def _remplacer(self, couche: _Couche, gdf: gpd.GeoDataFrame, auteur: str, source: str | None) -> int:
-        auteur = _auteur(auteur)
+    def _remplacer(self, couche: Couche, gdf: gpd.GeoDataFrame, auteur: str, source: str | None) -> int:
+        auteur = auteur_valide(auteur)
         lignes, etendue = _lignes_couche(gdf, couche)
         colonnes = ", ".join(("geom", *(c.nom for c in couche.colonnes)))
         marques = ", ".join("?" * (len(couche.colonnes) + 1))
         with self._ecriture() as cx:
-            maintenant = _maintenant()
+            maintenant = horodatage_maintenant()
             cx.execute(f"DELETE FROM {couche.nom}")
             cx.executemany(f"INSERT INTO {couche.nom} ({colonnes}) VALUES ({marques})", lignes)
             bornes = etendue or (None, None, None, None)
@@ -149,9 +151,9 @@ class _Territoires(_Commun):
 
         Returns the codes absent from the ``qpv`` layer, sorted; they are left aside.
         """
-        auteur = _auteur(auteur)
+        auteur = auteur_valide(auteur)
         valeurs = [
-            (None if v is None else _entier(v, _POPULATION, _QPV, code), code)
+            (None if v is None else valeur_entiere(v, COLONNE_POPULATION, COUCHE_QPV, code), code)
             for code, v in populations.items()
         ]
         with self._ecriture() as cx:
@@ -159,7 +161,7 @@ class _Territoires(_Commun):
             cx.executemany(
                 "UPDATE qpv SET population = ? WHERE code_qp = ?", [v for v in valeurs if v[1] in connus]
             )
-            maintenant = _maintenant()
+            maintenant = horodatage_maintenant()
             self._toucher(cx, "qpv", maintenant)
             self._noter(cx, "qpv_populations", maintenant, auteur, len(connus & set(populations)), source)
         return sorted(set(populations) - connus)
@@ -173,7 +175,7 @@ class _Territoires(_Commun):
         code or a sequence of codes (any of them).
         """
         return self._lire_couche(
-            _QPV, {"siren_epci": siren_epci, "insee_dep": insee_dep, "insee_reg": insee_reg}
+            COUCHE_QPV, {"siren_epci": siren_epci, "insee_dep": insee_dep, "insee_reg": insee_reg}
         )
 
     def communes(
@@ -181,16 +183,16 @@ class _Territoires(_Commun):
     ) -> gpd.GeoDataFrame:
         """Communes (MultiPolygon or ``None``, EPSG:4326), by ``code``."""
         return self._lire_couche(
-            _COMMUNES, {"siren_epci": siren_epci, "insee_dep": insee_dep, "insee_reg": insee_reg}
+            COUCHE_COMMUNES, {"siren_epci": siren_epci, "insee_dep": insee_dep, "insee_reg": insee_reg}
         )
 
     def epci(self, siren_epci: Codes = None) -> gpd.GeoDataFrame:
         """EPCI (MultiPolygon, EPSG:4326), by ``siren_epci``."""
-        return self._lire_couche(_EPCI, {"siren_epci": siren_epci})
+        return self._lire_couche(COUCHE_EPCI, {"siren_epci": siren_epci})
 
-    def _lire_couche(self, couche: _Couche, filtres: dict[str, Codes]) -> gpd.GeoDataFrame:
+    def _lire_couche(self, couche: Couche, filtres: dict[str, Codes]) -> gpd.GeoDataFrame:
         where, params = _where(
-            _condition_codes(col, codes, couche is _QPV and col in _COLONNES_LISTES)
+            _condition_codes(col, codes, couche is COUCHE_QPV and col in COLONNES_LISTES_TERRITOIRE)
             for col, codes in filtres.items()
         )
         colonnes = ", ".join(("geom", *(c.nom for c in couche.colonnes)))

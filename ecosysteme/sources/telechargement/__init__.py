@@ -98,7 +98,7 @@ def telecharger(
     ``sources`` are catalog entries or their ids. ``region`` is the INSEE region code used for
     regional URLs and mirror names (None: national files only). ``miroir`` is a local folder
     or an http(s) base URL, else ``$ECOSYSTEME_MIROIR``; with a mirror the official URLs are
-    not used. ``cache`` defaults to :func:`ecosysteme.domaine.config.cache_dir`. ``forcer`` ignores
+    not used. ``cache`` defaults to :func:`ecosysteme.domaine.config.dossier_cache`. ``forcer`` ignores
     the cache. Retries: ``tentatives`` attempts, waiting ``delai_reessai`` seconds then twice as
     long each time. ``timeout`` bounds each HTTP read (connecting: at most 10 s).
 
@@ -109,7 +109,7 @@ def telecharger(
     if region is not None:
         catalog.slug_region(region)
     miroir_effectif = config.miroir(os.fspath(miroir) if miroir is not None else None)
-    dossier_cache = config.cache_dir(cache)
+    dossier_cache = config.dossier_cache(cache)
     try:
         dossier_cache.mkdir(parents=True, exist_ok=True)
         nettoyer_restes(dossier_cache)

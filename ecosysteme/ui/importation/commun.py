@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.inventaire import assistant
 from ecosysteme.sources import televersement as tv
 from ecosysteme.ui.texte import md
@@ -50,7 +50,7 @@ def nom_source(nom_fichier: str) -> str:
     return nom.stem if nom.suffix else nom.name
 
 
-def erreur(exc: EcosystemeError) -> None:
+def erreur(exc: ErreurEcosysteme) -> None:
     """A refusal, in French, on the page."""
     st.error(md(str(exc)))
 

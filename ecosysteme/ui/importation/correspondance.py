@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from ecosysteme.depot import ouvrir_depot
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.inventaire.assistant import Lecture
 from ecosysteme.sources import correspondance as corr
 from ecosysteme.sources import televersement as tv
@@ -110,6 +110,6 @@ def _memorisee(source: str) -> dict[str, str] | None:
     try:
         with ouvrir_depot(donnees.chemin_depot()) as depot:
             return depot.correspondance(source)
-    except EcosystemeError as exc:
+    except ErreurEcosysteme as exc:
         log.warning("correspondance de « %s » illisible : %s", source, exc)
         return None

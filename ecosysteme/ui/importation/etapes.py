@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.inventaire.assistant import LIBELLES_FORMATS
 from ecosysteme.sources import televersement as tv
 from ecosysteme.ui import donnees
@@ -26,14 +26,14 @@ def assistant_import(contenu: bytes, nom_client: str, auteur: str) -> None:
     try:
         tv.verifier_extension(nom_client)
         tel = tv.recevoir(contenu, nom_client, dossier)
-    except EcosystemeError as exc:
+    except ErreurEcosysteme as exc:
         log.info("import refusé : %s", exc)
         erreur(exc)
         return
     del contenu  # on disk now: the steps read the file
     try:
         _etapes(tel, auteur)
-    except EcosystemeError as exc:
+    except ErreurEcosysteme as exc:
         log.info("import refusé : %s", exc)
         erreur(exc)
     finally:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ecosysteme.depot import ouvrir_depot
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.ui import donnees
 from ecosysteme.ui.importation.commun import erreur
 from ecosysteme.ui.importation.validation import annuler
@@ -23,7 +23,7 @@ def lots_passes(auteur: str) -> None:
     try:
         with ouvrir_depot(donnees.chemin_depot()) as depot:
             lots = depot.lots()
-    except EcosystemeError as exc:
+    except ErreurEcosysteme as exc:
         erreur(exc)
         return
     if not lots:

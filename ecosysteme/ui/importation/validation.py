@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from ecosysteme.depot import ouvrir_depot
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.inventaire import assistant
 from ecosysteme.inventaire.assistant import Bilan, Preparation
 from ecosysteme.sources import televersement as tv
@@ -55,9 +55,9 @@ def valider(
             with ouvrir_depot(donnees.chemin_depot()) as depot:
                 try:
                     depot.memoriser_correspondance(source, correspondance, auteur)
-                except EcosystemeError as exc:
+                except ErreurEcosysteme as exc:
                     st.warning(md(f"Import enregistré, mais la correspondance n'a pas été retenue : {exc}"))
-    except EcosystemeError as exc:
+    except ErreurEcosysteme as exc:
         log.info("import refusé : %s", exc)
         st.error(md(f"Import refusé, rien n'a été enregistré : {exc}"))
         return
@@ -81,7 +81,7 @@ def annuler(lot_id: int, auteur: str) -> None:
     try:
         with ouvrir_depot(donnees.chemin_depot()) as depot:
             lot = depot.annuler_lot(lot_id, auteur)
-    except EcosystemeError as exc:
+    except ErreurEcosysteme as exc:
         st.session_state[MESSAGE] = ("erreur", f"Annulation refusée : {exc.message}")
         return
     st.session_state[MESSAGE] = (

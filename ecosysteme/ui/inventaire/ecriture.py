@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from ecosysteme.depot import ouvrir_depot
-from ecosysteme.domaine.erreurs import ConflitDeVersion, EcosystemeError
+from ecosysteme.domaine.erreurs import ConflitDeVersion, ErreurEcosysteme
 from ecosysteme.ui import donnees
 from ecosysteme.ui.texte import md
 
@@ -39,7 +39,7 @@ def ecrire(action: Any, message: str, acteur_id: str | None = None) -> bool:
             md(f"{exc.message} Rouvrez la fiche pour voir la version enregistrée ; rien n'a été modifié.")
         )
         return False
-    except EcosystemeError as exc:
+    except ErreurEcosysteme as exc:
         st.error(md(exc.message))
         return False
     st.session_state[CLE_MESSAGE] = message

@@ -12,7 +12,7 @@ import streamlit as st
 from ecosysteme.depot import ouvrir_depot
 from ecosysteme.depot.interface import Action
 from ecosysteme.domaine.dates import fraicheur
-from ecosysteme.domaine.erreurs import ConflitDeVersion, EcosystemeError
+from ecosysteme.domaine.erreurs import ConflitDeVersion, ErreurEcosysteme
 from ecosysteme.domaine.modeles import Acteur, Statut
 from ecosysteme.inventaire.tableau import ErreursFormulaire, acteur_depuis_formulaire, differences
 from ecosysteme.ui import donnees
@@ -42,7 +42,7 @@ def onglet_fiche(aujourdhui: dt.date, auteur: str, fond: dict[str, Any] | None) 
         with ouvrir_depot(donnees.chemin_depot()) as depot:
             enregistre = depot.obtenir(acteur_id)
             historique = depot.historique(acteur_id)
-    except EcosystemeError as exc:
+    except ErreurEcosysteme as exc:
         st.warning(md(f"{exc.message} (supprimé ou fusionné ?)"))
         with ouvrir_depot(donnees.chemin_depot()) as depot:
             historique = depot.historique(acteur_id)
@@ -105,7 +105,7 @@ def _modifier(modifie: Acteur, auteur: str) -> None:
     except ConflitDeVersion:
         st.session_state[CLE_CONFLIT] = (modifie,)
         st.rerun()
-    except EcosystemeError as exc:
+    except ErreurEcosysteme as exc:
         st.error(md(exc.message))
     else:
         st.session_state[f"inv_base_{modifie.id}"] = enregistre

@@ -11,7 +11,7 @@ import streamlit as st
 from ecosysteme.depot import ouvrir_depot
 from ecosysteme.domaine import standard
 from ecosysteme.domaine.dates import CLASSES_FRAICHEUR
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.modeles import Categorie, Statut
 from ecosysteme.exports.tableaux import csv_octets, xlsx_octets
 from ecosysteme.inventaire.tableau import (
@@ -148,7 +148,7 @@ def _export_standard(acteurs: pd.DataFrame, libelle: str, aujourdhui: dt.date) -
                     mime="text/csv",
                     key="inv_standard_telecharger",
                 )
-        except EcosystemeError as exc:
+        except ErreurEcosysteme as exc:
             st.error(md(exc.message))
             return
         st.caption(f"{len(gardes)} acteur(s) publiés, conformes au schéma du standard (vérifié).")

@@ -16,7 +16,7 @@ from pathlib import Path
 import streamlit as st
 from matplotlib.figure import Figure
 
-from ecosysteme.domaine.erreurs import EcosystemeError
+from ecosysteme.domaine.erreurs import ErreurEcosysteme
 from ecosysteme.domaine.fichiers import ecrire_texte
 from ecosysteme.exports.cartes import Orientation, exporter_carte
 
@@ -89,13 +89,13 @@ def fichier_prepare(
     returns its path) and, once made with the current ``parametres``, its download button
     labelled ``telecharger`` (the file keeps the name ``fabriquer`` gave it). The file is kept in
     ``st.session_state[cle]`` as (parametres, bytes, file name, mime). An
-    :class:`EcosystemeError` is shown in French; nothing is offered then."""
+    :class:`ErreurEcosysteme` is shown in French; nothing is offered then."""
     if st.button(bouton, key=cle + "_bouton"):
         try:
             with st.spinner("Préparation du fichier…"), tempfile.TemporaryDirectory() as dossier:
                 chemin = fabriquer(Path(dossier))
                 st.session_state[cle] = (parametres, chemin.read_bytes(), chemin.name, mime)
-        except EcosystemeError as exc:
+        except ErreurEcosysteme as exc:
             st.session_state.pop(cle, None)
             st.error(exc.message)
     pret = st.session_state.get(cle)
