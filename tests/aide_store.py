@@ -68,18 +68,25 @@ def lot_acteurs(n: int, prefixe: str = "L") -> list[Acteur]:
 
 
 def instantane(chemin: str | Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table of the file, for 'nothing changed' comparisons."""
-    cx = sqlite3.connect(chemin)
-    try:
-        tables = [
-            r[0] for r in cx.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        ]
-        return {t: cx.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall() for t in tables}
-    finally:
-        cx.close()
+    """Every row of every table of the store (GeoPackage or PostGIS): ``aide_postgis.instantane``."""
+    from aide_postgis import instantane as lire_tout
+
+    return lire_tout(chemin)
 
 
 def integrite(chemin: str | Path) -> list[str]:
+    """SQLite's integrity check of a GeoPackage store; a PostGIS store: every table readable
+    and every index valid (the server keeps its own files consistent)."""
+    from aide_postgis import est_postgres
+
+    if est_postgres(chemin):
+        import psycopg
+
+        with psycopg.connect(str(chemin)) as pg:
+            invalides = pg.execute("SELECT count(*) FROM pg_index WHERE NOT indisvalid").fetchone()
+            for table in ("acteurs", "journal", "lots_import", "meta"):
+                pg.execute(f"SELECT count(*) FROM {table}").fetchone()  # type: ignore[arg-type]
+        return ["ok"] if invalides is not None and invalides[0] == 0 else ["index invalide"]
     cx = sqlite3.connect(chemin)
     try:
         return [r[0] for r in cx.execute("PRAGMA integrity_check")]
@@ -124,16 +131,31 @@ def _modifier(depot: str, ident: str, n: int, depart: float) -> dict[str, Any]:
     return {"succes": succes, "conflits": conflits}
 
 
-class _DepotQuiSignale(DepotGeoPackage):
-    def _avant_validation(self) -> None:
-        print("AVANT_COMMIT", flush=True)
-        time.sleep(120)
+def _classe(depot: str, signal: bool) -> type[Any]:
+    """The store's class for ``depot`` (GeoPackage or PostGIS), one that signals before COMMIT
+    and waits to be killed when ``signal``."""
+    from aide_postgis import est_postgres
+
+    if est_postgres(depot):
+        from ecosysteme.depot.postgis import DepotPostgis
+
+        base: type[Any] = DepotPostgis
+    else:
+        base = DepotGeoPackage
+    if not signal:
+        return base
+
+    class QuiSignale(base):  # type: ignore[misc, valid-type]
+        def _avant_validation(self) -> None:
+            print("AVANT_COMMIT", flush=True)
+            time.sleep(120)
+
+    return QuiSignale
 
 
 def _importer(depot: str, n: int, signal: bool) -> dict[str, Any]:
     acteurs = lot_acteurs(n, prefixe="K")
-    classe = _DepotQuiSignale if signal else DepotGeoPackage
-    with classe(depot) as d:
+    with _classe(depot, signal)(depot) as d:
         print("PRET", flush=True)
         lot = d.importer_lot(
             acteurs, fichier="gros.csv", format="csv", sha256="f" * 64, auteur="tueur", rapport={}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import aide_postgis
 import pytest
 from hypothesis import settings
 from typer.testing import CliRunner
@@ -22,6 +24,26 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 RACINE = Path(__file__).resolve().parents[1]
 DONNEES = RACINE.parent / "shared" / "data"
 REFERENCE = RACINE.parent / "shared" / "reference"
+
+
+@pytest.fixture
+def base_postgis() -> Iterator[str]:
+    """A throwaway PostGIS database holding an empty store (tests/aide_postgis.py)."""
+    with aide_postgis.base_jetable() as adresse:
+        yield adresse
+
+
+@pytest.fixture(params=["geopackage", "postgis"])
+def adresse(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """A store's address on each backend: a GeoPackage file to create, a PostGIS database."""
+    if request.param == "geopackage":
+        return tmp_path / "depot.gpkg"
+    return str(request.getfixturevalue("base_postgis"))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get(aide_postgis.ENV_PG):
+        aide_postgis.supprimer_modele()
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,18 @@ import logging
 import sqlite3
 import struct
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import aide_postgis
 import geopandas as gpd
 import numpy as np
 import pyogrio
 import pytest
 import shapely
-from aide_store import SERVICES, acteur, instantane, lot_acteurs
+from aide_postgis import executer, instantane
+from aide_store import SERVICES, acteur, lot_acteurs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Point, Polygon, box
@@ -31,7 +34,7 @@ from ecosysteme.depot import (
     ouvrir_depot,
 )
 from ecosysteme.depot.geopackage.geometrie import decoder_geometries, encoder_geometries
-from ecosysteme.depot.geopackage.schema import APPLICATION_ID
+from ecosysteme.depot.geopackage.schema import APPLICATION_ID, VERSION_SCHEMA
 from ecosysteme.domaine import standard
 from ecosysteme.domaine.erreurs import (
     ConflitDeVersion,
@@ -58,8 +61,18 @@ def chemin(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def depot(chemin: Path) -> DepotGeoPackage:
+def depot(adresse: str | Path) -> Iterator[Depot]:
+    """A new store on each backend (GeoPackage, PostGIS)."""
+    d = ouvrir_depot(adresse, creer=True)
+    yield d
+    d.close()
+
+
+@pytest.fixture
+def depot_gpkg(chemin: Path) -> Iterator[DepotGeoPackage]:
+    """A new GeoPackage store (for what only a GeoPackage has: the file, SQLite, GDAL)."""
     d = ouvrir_depot(chemin, creer=True)
+    assert isinstance(d, DepotGeoPackage)
     yield d
     d.close()
 
@@ -159,8 +172,8 @@ def test_codec_refuse_un_blob_etranger() -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def test_creation_produit_un_geopackage_conforme(depot: DepotGeoPackage, chemin: Path) -> None:
-    assert isinstance(depot, Depot)
+def test_creation_produit_un_geopackage_conforme(depot_gpkg: DepotGeoPackage, chemin: Path) -> None:
+    assert isinstance(depot_gpkg, Depot)
     cx = sqlite3.connect(chemin)
     assert cx.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID == 0x47504B47
     assert cx.execute("PRAGMA user_version").fetchone()[0] in (10300, 10400)
@@ -190,7 +203,9 @@ def test_creation_produit_un_geopackage_conforme(depot: DepotGeoPackage, chemin:
         "epci": "MULTIPOLYGON",
         "acteurs": "POINT",
     }
-    assert dict(cx.execute("SELECT cle, valeur FROM meta").fetchall())["version_schema"] == "3"
+    assert dict(cx.execute("SELECT cle, valeur FROM meta").fetchall())["version_schema"] == str(
+        VERSION_SCHEMA
+    )
     cx.close()
 
 
@@ -247,7 +262,7 @@ def test_schema_plus_recent_ou_table_manquante_refuses(chemin: Path) -> None:
     cx.commit()
     with pytest.raises(DepotInvalide, match="version plus récente"):
         ouvrir_depot(chemin)
-    cx.execute("UPDATE meta SET valeur = '3' WHERE cle = 'version_schema'")
+    cx.execute("UPDATE meta SET valeur = ? WHERE cle = 'version_schema'", (str(VERSION_SCHEMA),))
     cx.execute("DROP TABLE lots_import")
     cx.commit()
     cx.close()
@@ -301,7 +316,7 @@ def test_un_depot_occupe_trop_longtemps_donne_une_erreur_claire(chemin: Path) ->
         assert d.ajouter(acteur("a2"), "alice").version == 1
 
 
-def test_depot_ferme_refuse_de_servir(depot: DepotGeoPackage) -> None:
+def test_depot_ferme_refuse_de_servir(depot: Depot) -> None:
     depot.close()
     depot.close()  # idempotent
     with pytest.raises(ErreurEcosysteme, match="fermé"):
@@ -314,17 +329,17 @@ def test_depot_ferme_refuse_de_servir(depot: DepotGeoPackage) -> None:
 
 
 def test_gdal_lit_chaque_couche(
-    depot: DepotGeoPackage, chemin: Path, caplog: pytest.LogCaptureFixture
+    depot_gpkg: DepotGeoPackage, chemin: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    depot.remplacer_qpv(qpv_cadre(), "alice")
-    depot.remplacer_communes(communes_cadre(), "alice")
-    depot.remplacer_epci(epci_carre(), "alice")
-    depot.ajouter(acteur("a1", date_maj=dt.date(2024, 5, 2), typologie=["CCAS"]), "alice")
-    depot.ajouter(acteur("a2", latitude=None, longitude=None), "alice")
-    lot = depot.importer_lot(
+    depot_gpkg.remplacer_qpv(qpv_cadre(), "alice")
+    depot_gpkg.remplacer_communes(communes_cadre(), "alice")
+    depot_gpkg.remplacer_epci(epci_carre(), "alice")
+    depot_gpkg.ajouter(acteur("a1", date_maj=dt.date(2024, 5, 2), typologie=["CCAS"]), "alice")
+    depot_gpkg.ajouter(acteur("a2", latitude=None, longitude=None), "alice")
+    lot = depot_gpkg.importer_lot(
         [acteur("a3")], fichier="p.csv", format="csv", sha256="ab", auteur="bob", rapport={"n": 1}
     )
-    depot.close()
+    depot_gpkg.close()
 
     caplog.set_level(logging.WARNING)
     with warnings.catch_warnings():
@@ -379,7 +394,7 @@ def test_gdal_lit_chaque_couche(
 # --------------------------------------------------------------------------------------------
 
 
-def test_remplacer_et_lire_les_qpv(depot: DepotGeoPackage) -> None:
+def test_remplacer_et_lire_les_qpv(depot: Depot) -> None:
     assert depot.remplacer_qpv(qpv_cadre(), "alice") == 3
     assert depot.remplacer_qpv(qpv_cadre().iloc[:2], "alice") == 2  # replaces, never appends
     qpv = depot.qpv()
@@ -395,7 +410,7 @@ def test_remplacer_et_lire_les_qpv(depot: DepotGeoPackage) -> None:
     assert depot.qpv(insee_reg="11").crs.to_epsg() == 4326
 
 
-def test_definir_les_populations_des_qpv(depot: DepotGeoPackage) -> None:
+def test_definir_les_populations_des_qpv(depot: Depot) -> None:
     depot.remplacer_qpv(qpv_cadre(), "alice")
     inconnus = depot.definir_populations({"QN02A01C": 4321, "QN00201M": None, "QN99999Z": 7}, "insee")
     assert inconnus == ["QN99999Z"]
@@ -406,7 +421,7 @@ def test_definir_les_populations_des_qpv(depot: DepotGeoPackage) -> None:
         depot.definir_populations({"QN02A01C": "beaucoup"}, "insee")  # type: ignore[dict-item]
 
 
-def test_communes_et_epci(depot: DepotGeoPackage) -> None:
+def test_communes_et_epci(depot: Depot) -> None:
     depot.remplacer_communes(communes_cadre(), "alice")
     depot.remplacer_epci(epci_carre(), "alice")
     communes = depot.communes(insee_dep="2A")
@@ -433,7 +448,7 @@ def test_communes_et_epci(depot: DepotGeoPackage) -> None:
     ],
 )
 def test_une_couche_invalide_est_refusee_sans_rien_changer(
-    depot: DepotGeoPackage, chemin: Path, changer: Any, message: str
+    depot: Depot, chemin: Path, changer: Any, message: str
 ) -> None:
     depot.remplacer_qpv(qpv_cadre(), "alice")
     avant = instantane(chemin)
@@ -443,7 +458,7 @@ def test_une_couche_invalide_est_refusee_sans_rien_changer(
 
 
 @pytest.mark.donnees_reelles
-def test_qpv_reels_des_hauts_de_france(depot: DepotGeoPackage) -> None:
+def test_qpv_reels_des_hauts_de_france(depot: Depot) -> None:
     source = DONNEES / "qpv2024_hdf.gpkg"
     if not source.exists():
         pytest.skip("données réelles absentes")
@@ -463,7 +478,7 @@ def test_qpv_reels_des_hauts_de_france(depot: DepotGeoPackage) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def test_ajouter_obtenir_et_doublon(depot: DepotGeoPackage) -> None:
+def test_ajouter_obtenir_et_doublon(depot: Depot) -> None:
     stocke = depot.ajouter(acteur("a1", version=7), "alice")
     assert stocke.version == 1
     assert depot.obtenir("a1") == stocke
@@ -476,7 +491,7 @@ def test_ajouter_obtenir_et_doublon(depot: DepotGeoPackage) -> None:
     assert depot.compter() == 1
 
 
-def test_deux_editeurs_le_second_recoit_un_conflit(depot: DepotGeoPackage) -> None:
+def test_deux_editeurs_le_second_recoit_un_conflit(depot: Depot) -> None:
     depot.ajouter(acteur("a1", nom="Médiathèque"), "alice")
     lu_par_alice = depot.obtenir("a1")
     lu_par_bob = depot.obtenir("a1")
@@ -497,12 +512,12 @@ def test_deux_editeurs_le_second_recoit_un_conflit(depot: DepotGeoPackage) -> No
     assert (final.version, final.nom, final.horaires) == (3, "Médiathèque Jean Lévy", "Mo-Fr 09:00-12:00")
 
 
-def test_modifier_un_absent(depot: DepotGeoPackage) -> None:
+def test_modifier_un_absent(depot: Depot) -> None:
     with pytest.raises(Introuvable):
         depot.modifier(acteur("fantome", version=1), "alice")
 
 
-def test_fermer_rouvrir_supprimer(depot: DepotGeoPackage) -> None:
+def test_fermer_rouvrir_supprimer(depot: Depot) -> None:
     depot.ajouter(acteur("a1"), "alice")
     ferme = depot.fermer("a1", 1, "alice")
     assert (ferme.statut, ferme.version) == (Statut.FERME, 2)
@@ -521,8 +536,8 @@ def test_fermer_rouvrir_supprimer(depot: DepotGeoPackage) -> None:
     assert actions == [Action.SUPPRESSION, Action.REOUVERTURE, Action.FERMETURE, Action.AJOUT]
 
 
-def test_fermer_puis_rouvrir_le_depot(chemin: Path) -> None:
-    with ouvrir_depot(chemin, creer=True) as d:
+def test_fermer_puis_rouvrir_le_depot(adresse: str | Path) -> None:
+    with ouvrir_depot(adresse, creer=True) as d:
         d.ajouter(
             acteur(
                 "a1", arrets=[Arret(nom="Place", latitude=50.1, longitude=3.1, horaires="Tu 10:00-12:00")]
@@ -530,12 +545,12 @@ def test_fermer_puis_rouvrir_le_depot(chemin: Path) -> None:
             "a",
         )
         d.modifier(d.obtenir("a1").model_copy(update={"nom": "Bus numérique"}), "b")
-    with ouvrir_depot(chemin) as d:
+    with ouvrir_depot(adresse) as d:
         relu = d.obtenir("a1")
     assert (relu.nom, relu.version, relu.arrets[0].horaires) == ("Bus numérique", 2, "Tu 10:00-12:00")
 
 
-def test_un_depot_partage_entre_threads(depot: DepotGeoPackage) -> None:
+def test_un_depot_partage_entre_threads(depot: Depot) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -549,7 +564,7 @@ def test_un_depot_partage_entre_threads(depot: DepotGeoPackage) -> None:
 
 
 @pytest.fixture
-def depot_peuple(depot: DepotGeoPackage) -> DepotGeoPackage:
+def depot_peuple(depot: Depot) -> Depot:
     depot.remplacer_epci(epci_carre(), "alice")
     arret_dedans = Arret(nom="Marché", latitude=49.5, longitude=2.5)
     for a in [
@@ -571,7 +586,7 @@ def ids(acteurs: list[Acteur]) -> list[str]:
     return [a.id for a in acteurs]
 
 
-def test_lister_par_epci_par_geometrie(depot_peuple: DepotGeoPackage) -> None:
+def test_lister_par_epci_par_geometrie(depot_peuple: Depot) -> None:
     d = depot_peuple
     attendus = ["bord", "bus", "bus_sans_base", "coin", "dedans", "ferme"]
     assert ids(d.lister(siren_epci=SIREN)) == attendus
@@ -582,7 +597,7 @@ def test_lister_par_epci_par_geometrie(depot_peuple: DepotGeoPackage) -> None:
         d.lister(siren_epci="999999999")
 
 
-def test_lister_par_emprise_et_attributs(depot_peuple: DepotGeoPackage) -> None:
+def test_lister_par_emprise_et_attributs(depot_peuple: Depot) -> None:
     d = depot_peuple
     assert ids(d.lister(bbox=(2.4, 49.4, 3.0, 49.5))) == ["bord", "bus", "bus_sans_base", "dedans"]
     assert ids(d.lister(bbox=(3.05, 49.0, 4.6, 50.0))) == ["dehors", "est"]
@@ -601,7 +616,7 @@ def test_lister_par_emprise_et_attributs(depot_peuple: DepotGeoPackage) -> None:
         d.lister(bbox=(3, 50, 2, 49))
 
 
-def test_un_acteur_liste_se_modifie_comme_un_autre(depot_peuple: DepotGeoPackage) -> None:
+def test_un_acteur_liste_se_modifie_comme_un_autre(depot_peuple: Depot) -> None:
     liste = depot_peuple.lister(categorie="Fablab")[0]
     liste.nom = "Fablab des Trois Ponts"
     with pytest.raises(ValueError):
@@ -610,7 +625,7 @@ def test_un_acteur_liste_se_modifie_comme_un_autre(depot_peuple: DepotGeoPackage
     assert (enregistre.nom, enregistre.version) == ("Fablab des Trois Ponts", 2)
 
 
-def test_acteurs_gdf(depot_peuple: DepotGeoPackage) -> None:
+def test_acteurs_gdf(depot_peuple: Depot) -> None:
     gdf = depot_peuple.acteurs_gdf(siren_epci=SIREN)
     assert gdf.crs.to_epsg() == 4326
     assert list(gdf["id"]) == ["bord", "bus", "bus_sans_base", "coin", "dedans", "ferme"]
@@ -632,7 +647,7 @@ def test_acteurs_gdf(depot_peuple: DepotGeoPackage) -> None:
 
 
 @pytest.mark.lent
-def test_lister_30000_acteurs(depot: DepotGeoPackage) -> None:
+def test_lister_30000_acteurs(depot: Depot) -> None:
     """A large store lists whole, as frames and by box (timings: benchmarks/depot.py)."""
     depot.importer_lot(
         lot_acteurs(30_000), fichier="gros.csv", format="csv", sha256="0", auteur="a", rapport={}
@@ -649,7 +664,7 @@ def test_lister_30000_acteurs(depot: DepotGeoPackage) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def test_importer_puis_annuler_un_lot(depot: DepotGeoPackage, chemin: Path) -> None:
+def test_importer_puis_annuler_un_lot(depot: Depot, adresse: str | Path) -> None:
     depot.ajouter(acteur("x1", nom="Ancien nom"), "alice")
     depot.ajouter(acteur("x2"), "alice")
     depot.ajouter(acteur("x3"), "alice")
@@ -696,9 +711,7 @@ def test_importer_puis_annuler_un_lot(depot: DepotGeoPackage, chemin: Path) -> N
         depot.annuler_lot(999, "carole")
 
 
-def test_annuler_un_lot_refuse_apres_une_modification_ulterieure(
-    depot: DepotGeoPackage, chemin: Path
-) -> None:
+def test_annuler_un_lot_refuse_apres_une_modification_ulterieure(depot: Depot, adresse: str | Path) -> None:
     depot.ajouter(acteur("x1"), "alice")
     lot = depot.importer_lot(
         [acteur("x1", nom="Importé"), acteur("n1"), acteur("n2")],
@@ -709,20 +722,20 @@ def test_annuler_un_lot_refuse_apres_une_modification_ulterieure(
         rapport={},
     )
     depot.modifier(depot.obtenir("n2").model_copy(update={"nom": "Corrigé à la main"}), "carole")
-    avant = instantane(chemin)
+    avant = instantane(adresse)
     with pytest.raises(AnnulationImpossible) as erreur:
         depot.annuler_lot(lot.id, "bob")
     assert "Corrigé à la main" in erreur.value.message and "(n2)" in erreur.value.message
     assert "carole" in erreur.value.message
-    assert instantane(chemin) == avant
+    assert instantane(adresse) == avant
     depot.supprimer("n1", 1, "carole")
     with pytest.raises(AnnulationImpossible, match="2 acteur"):
         depot.annuler_lot(lot.id, "bob")
 
 
-def test_un_lot_invalide_ne_laisse_aucune_trace(depot: DepotGeoPackage, chemin: Path) -> None:
+def test_un_lot_invalide_ne_laisse_aucune_trace(depot: Depot, adresse: str | Path) -> None:
     depot.ajouter(acteur("x1"), "alice")
-    avant = instantane(chemin)
+    avant = instantane(adresse)
     bons = lot_acteurs(500)
     with pytest.raises(DonneeInvalide, match="n° 301"):
         depot.importer_lot(
@@ -735,20 +748,20 @@ def test_un_lot_invalide_ne_laisse_aucune_trace(depot: DepotGeoPackage, chemin: 
         )  # type: ignore[list-item]
     with pytest.raises(DonneeInvalide, match="deux fois"):
         depot.importer_lot([*bons, bons[10]], fichier="f", format="csv", sha256="0", auteur="b", rapport={})
-    assert instantane(chemin) == avant
+    assert instantane(adresse) == avant
 
 
 def test_une_erreur_au_milieu_de_l_ecriture_annule_tout(
-    depot: DepotGeoPackage, chemin: Path, monkeypatch: pytest.MonkeyPatch
+    depot: Depot, adresse: str | Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     depot.ajouter(acteur("x1"), "alice")
-    avant = instantane(chemin)
+    avant = instantane(adresse)
 
     def panne(*args: object) -> None:
         raise OSError("disque plein (simulé)")
 
     # the actors are already inserted and updated when the journal write fails
-    monkeypatch.setattr(DepotGeoPackage, "_ecrire_journal", panne)
+    monkeypatch.setattr(type(depot), "_ecrire_journal", panne)
     with pytest.raises(OSError, match="simulé"):
         depot.importer_lot(
             [acteur("x1", nom="Autre"), *lot_acteurs(1000)],
@@ -760,7 +773,7 @@ def test_une_erreur_au_milieu_de_l_ecriture_annule_tout(
         )
     with pytest.raises(OSError, match="simulé"):
         depot.modifier(depot.obtenir("x1").model_copy(update={"nom": "Autre"}), "b")
-    assert instantane(chemin) == avant
+    assert instantane(adresse) == avant
     monkeypatch.undo()
     assert depot.ajouter(acteur("x2"), "alice").version == 1  # the store is still usable
 
@@ -770,7 +783,7 @@ def test_une_erreur_au_milieu_de_l_ecriture_annule_tout(
 # --------------------------------------------------------------------------------------------
 
 
-def test_historique_et_annulation_de_la_derniere_modification(depot: DepotGeoPackage) -> None:
+def test_historique_et_annulation_de_la_derniere_modification(depot: Depot) -> None:
     depot.ajouter(acteur("a1", nom="v1"), "alice")
     depot.modifier(depot.obtenir("a1").model_copy(update={"nom": "v2"}), "bob")
     depot.modifier(
@@ -792,7 +805,7 @@ def test_historique_et_annulation_de_la_derniere_modification(depot: DepotGeoPac
     assert refait is not None and (refait.nom, refait.horaires) == ("v3", "Sa 10:00-12:00")
 
 
-def test_annuler_une_creation_et_une_suppression(depot: DepotGeoPackage) -> None:
+def test_annuler_une_creation_et_une_suppression(depot: Depot) -> None:
     depot.ajouter(acteur("a1"), "alice")
     assert depot.annuler_derniere_modification("a1", "alice") is None
     assert depot.compter() == 0
@@ -806,12 +819,9 @@ def test_annuler_une_creation_et_une_suppression(depot: DepotGeoPackage) -> None
     assert depot.historique("jamais") == []
 
 
-def test_annulation_refusee_si_modifie_hors_application(depot: DepotGeoPackage, chemin: Path) -> None:
+def test_annulation_refusee_si_modifie_hors_application(depot: Depot, adresse: str | Path) -> None:
     depot.ajouter(acteur("a1"), "alice")
-    cx = sqlite3.connect(chemin)
-    cx.execute("UPDATE acteurs SET version = 5, nom = 'Édité dans QGIS' WHERE id = 'a1'")
-    cx.commit()
-    cx.close()
+    executer(adresse, "UPDATE acteurs SET version = 5, nom = 'Édité dans QGIS' WHERE id = 'a1'")
     with pytest.raises(AnnulationImpossible, match="hors de l'application"):
         depot.annuler_derniere_modification("a1", "alice")
 
@@ -907,16 +917,19 @@ def acteurs_valides(draw: st.DrawFn) -> Acteur:
     )
 
 
-@pytest.fixture(scope="module")
-def depot_module(tmp_path_factory: pytest.TempPathFactory) -> DepotGeoPackage:
-    d = ouvrir_depot(tmp_path_factory.mktemp("propriete") / "depot.gpkg", creer=True)
-    yield d
-    d.close()
+@pytest.fixture(scope="module", params=["geopackage", "postgis"])
+def depot_module(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Depot]:
+    if request.param == "geopackage":
+        with ouvrir_depot(tmp_path_factory.mktemp("propriete") / "depot.gpkg", creer=True) as d:
+            yield d
+        return
+    with aide_postgis.base_jetable() as base, ouvrir_depot(base) as d:
+        yield d
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(a=acteurs_valides())
-def test_aller_retour_de_tout_acteur_valide(depot_module: DepotGeoPackage, a: Acteur) -> None:
+def test_aller_retour_de_tout_acteur_valide(depot_module: Depot, a: Acteur) -> None:
     d = depot_module
     d.ajouter(a, "propriete")
     try:

@@ -32,6 +32,9 @@ ORDRE_COMMANDES = (
     "exporter",
     "lots",
     "annuler-lot",
+    "copier-depot",
+    "sauvegarder",
+    "restaurer",
     "lancer",
 )
 
@@ -64,9 +67,13 @@ def brut(texte: object) -> str:
 
 
 OptionDepot = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
-        "--store", help=f"Fichier du dépôt GeoPackage (défaut : ${config.ENV_STORE} ou data/ecosysteme.gpkg)."
+        "--store",
+        help=(
+            "Le dépôt : un fichier GeoPackage, ou une base PostgreSQL/PostGIS "
+            f"postgresql://utilisateur@hôte:port/base (défaut : ${config.ENV_STORE} ou data/ecosysteme.gpkg)."
+        ),
     ),
 ]
 AuteurOpt = Annotated[str | None, typer.Option("--auteur", help="Nom inscrit au journal des modifications.")]
@@ -96,13 +103,25 @@ def echec(exc: ErreurEcosysteme | OSError) -> typer.Exit:
     return typer.Exit(code=1)
 
 
-def ouvrir(store: Path | None, creer: bool = False) -> Depot:
+def ouvrir(store: str | Path | None, creer: bool = False) -> Depot:
     from ecosysteme.depot import ouvrir_depot
 
-    chemin = config.chemin_depot(store)
+    chemin = config.adresse_depot(store)
+    if isinstance(chemin, str):  # a PostgreSQL database: the server says whether it is there
+        return ouvrir_depot(chemin, creer=creer)
     if not creer and not chemin.exists():
         raise ErreurEcosysteme(
             f"le dépôt « {chemin} » n'existe pas encore : lancez `ecosysteme init` (ou `make run`)."
         )
     chemin.parent.mkdir(parents=True, exist_ok=True)
     return ouvrir_depot(chemin, creer=creer)
+
+
+def nom_depot(store: str | Path | None) -> str:
+    """The store as shown to the user (a database address without its password)."""
+    adresse = config.adresse_depot(store)
+    if isinstance(adresse, str):
+        from ecosysteme.depot.postgis.connexion import adresse_lisible
+
+        return adresse_lisible(adresse)
+    return str(adresse)

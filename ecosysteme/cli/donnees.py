@@ -19,6 +19,7 @@ from ecosysteme.cli.commun import (
     console,
     echec,
     erreurs,
+    nom_depot,
     ouvrir,
 )
 from ecosysteme.domaine import config
@@ -50,7 +51,7 @@ def init(store: OptionDepot = None) -> None:
             n = depot.compter()
     except (ErreurEcosysteme, OSError) as exc:
         raise echec(exc) from exc
-    console.print(f"Dépôt prêt : {brut(config.chemin_depot(store))} ({n} acteurs).")
+    console.print(f"Dépôt prêt : {brut(nom_depot(store))} ({n} acteurs).")
 
 
 @app.command()
@@ -149,7 +150,7 @@ def preparer(
         raise echec(exc) from exc
 
 
-def preparer_depot(*, store: Path | None, miroir: str | None, region: str, auteur: str) -> int:
+def preparer_depot(*, store: str | Path | None, miroir: str | None, region: str, auteur: str) -> int:
     """Download then import every catalog source not yet imported; returns the number of imports."""
     from ecosysteme.inventaire.importation import importer_fichier
     from ecosysteme.sources import catalogue as catalog

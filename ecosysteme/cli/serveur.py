@@ -42,7 +42,7 @@ def lancer(
     refus = config.refus_adresse(adresse)
     if refus is not None:
         raise echec(ErreurEcosysteme(refus))
-    chemin = config.chemin_depot(store)
+    chemin = config.adresse_depot(store)
     if preparer_donnees:
         try:
             preparer_depot(store=chemin, miroir=miroir, region=region, auteur=config.auteur(None))
@@ -54,7 +54,7 @@ def lancer(
             )
         except (ErreurEcosysteme, OSError) as exc:
             raise echec(exc) from exc
-    env = {**os.environ, config.ENV_STORE: str(chemin.resolve())}
+    env = {**os.environ, config.ENV_STORE: chemin if isinstance(chemin, str) else str(chemin.resolve())}
     app_py = config.PROJECT_ROOT / "app.py"
     cmd = [
         sys.executable,

@@ -1,11 +1,13 @@
 """The store: territories, actors, import batches and their journal (DESIGN §2).
 
-``ouvrir_depot(path)`` opens the GeoPackage store (``creer=True`` to create it); every backend
-implements the :class:`Depot` protocol.
+``ouvrir_depot(adresse)`` opens the store — a GeoPackage file, or a PostgreSQL database with
+PostGIS (``postgresql://…``) — (``creer=True`` to create it); every backend implements the
+:class:`Depot` protocol.
 """
 
-from ecosysteme.depot.geopackage import DepotGeoPackage, ouvrir_depot
+from ecosysteme.depot.geopackage import DepotGeoPackage
 from ecosysteme.depot.interface import Action, BBox, Codes, Depot, EntreeHistorique, Lot
+from ecosysteme.depot.ouverture import ouvrir_depot, version_depot
 from ecosysteme.domaine.erreurs import ActeurExisteDeja, AnnulationImpossible, CoucheInvalide, DepotOccupe
 
 __all__ = [
@@ -21,4 +23,5 @@ __all__ = [
     "EntreeHistorique",
     "Lot",
     "ouvrir_depot",
+    "version_depot",
 ]

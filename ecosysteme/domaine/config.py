@@ -39,14 +39,35 @@ CRS_OUTRE_MER: dict[str, int] = {
 }
 
 
+#: How a store address names a PostgreSQL database (anything else is a GeoPackage file).
+PREFIXES_POSTGRES = ("postgresql://", "postgres://")
+
+
+def est_base_postgres(adresse: object) -> bool:
+    """Whether a store address names a PostgreSQL database rather than a GeoPackage file."""
+    return isinstance(adresse, str) and adresse.strip().lower().startswith(PREFIXES_POSTGRES)
+
+
+def adresse_depot(explicit: str | os.PathLike[str] | None = None) -> str | Path:
+    """The store: the explicit address, else ``$ECOSYSTEME_STORE``, else ``data/ecosysteme.gpkg``.
+
+    A PostgreSQL address (``postgresql://user@host:port/base``) stays text; anything else is a
+    GeoPackage file's path.
+    """
+    valeur = explicit or os.environ.get(ENV_STORE)
+    if not valeur:
+        return DATA_DIR / "ecosysteme.gpkg"
+    if est_base_postgres(valeur):
+        return str(valeur).strip()
+    return Path(valeur)
+
+
 def chemin_depot(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The store file: the explicit path, else ``$ECOSYSTEME_STORE``, else ``data/ecosysteme.gpkg``."""
-    if explicit:
-        return Path(explicit)
-    env = os.environ.get(ENV_STORE)
-    if env:
-        return Path(env)
-    return DATA_DIR / "ecosysteme.gpkg"
+    """The store file (a GeoPackage): :func:`adresse_depot`, refused for a database address."""
+    adresse = adresse_depot(explicit)
+    if isinstance(adresse, str):
+        raise ValueError("une base PostgreSQL n'est pas un fichier : utilisez adresse_depot().")
+    return adresse
 
 
 def dossier_cache(explicit: str | os.PathLike[str] | None = None) -> Path:

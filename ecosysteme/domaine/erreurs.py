@@ -151,6 +151,11 @@ class DepotOccupe(ErreurEcosysteme, TimeoutError):
     """Another writer held the store longer than the waiting delay."""
 
 
+class DepotInjoignable(ErreurEcosysteme, ConnectionError):
+    """The store's database server cannot be reached, or the connection was lost (nothing was
+    written; the next action reconnects)."""
+
+
 class CorrespondanceInvalide(ErreurEcosysteme, ValueError):
     """The column mapping cannot be applied (``nom`` missing, no place, a column used twice…)."""
 

@@ -35,7 +35,7 @@ def _couverture(qpv: gpd.GeoDataFrame, noms_epci: dict[str, str]) -> None:
     if qpv.empty:
         st.info("Aucun QPV dans ce territoire.")
         return
-    couv = donnees.couverture_depot(donnees.signature(donnees.chemin_depot()), float(seuil), reglages.BANDES)
+    couv = donnees.couverture_depot(donnees.signature(), float(seuil), reglages.BANDES)
     couv = couv[couv["code_qp"].isin(set(qpv["code_qp"]))]
     pops = qpv.set_index("code_qp")["population"]
     lignes = []

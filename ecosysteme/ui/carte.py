@@ -209,7 +209,7 @@ def afficher() -> None:
         return
     vue = e.vue
     f, genre, seuil, choisis, creneaux, bandes, tuiles = _controles()
-    sig = donnees.signature(donnees.chemin_depot())
+    sig = donnees.signature()
     couv = donnees.couverture_depot(sig, float(seuil), reglages.BANDES)
     fonds = fonds_vue(sig, vue)
     qpv, mesure = _mesure_qpv(fonds["qpv"], couv, f, genre, seuil)

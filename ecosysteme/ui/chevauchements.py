@@ -30,7 +30,7 @@ CLE = "chev_"
 
 
 @st.cache_data(show_spinner="Recherche des chevauchements…", max_entries=16)
-def _paires(sig: tuple[str, float], selection: Selection, distance: float) -> pd.DataFrame:
+def _paires(sig: tuple[str, int], selection: Selection, distance: float) -> pd.DataFrame:
     vue = territoire.filtrer_selection(donnees.territoire(sig), selection)
     with ouvrir_depot(sig[0]) as depot:
         exclus = depot.non_doublons()
@@ -57,7 +57,7 @@ def afficher() -> None:
     services = c2.multiselect(
         "Services", list(standard.enumerations()["services"]), key=CLE + "services", placeholder="Choisir…"
     )
-    paires = _paires(donnees.signature(donnees.chemin_depot()), vue.selection, float(distance))
+    paires = _paires(donnees.signature(), vue.selection, float(distance))
     if services:
         paires = paires[paires["service"].isin(services)]
     certains = paires[paires["statut_horaires"] == STATUT_CHEVAUCHEMENT]
@@ -72,7 +72,7 @@ def afficher() -> None:
         st.info("Aucun chevauchement à cette distance dans ce territoire.")
         return
     installer_actifs()
-    sig = donnees.signature(donnees.chemin_depot())
+    sig = donnees.signature()
     fond = territoire.contours_communes(sig, vue.selection)
     st_folium(
         carte_chevauchements(paires, fond, actifs_statiques(), vue.qpv),

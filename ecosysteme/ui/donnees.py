@@ -1,4 +1,9 @@
-"""Cached access to the store for the pages (keyed on the store's path and modification time)."""
+"""Cached access to the store for the pages, keyed on the store's address and data version.
+
+The version is bumped by every committed write, by any process on any machine (a GeoPackage
+file or a shared PostGIS database): an edit saved in one app process shows in every other one
+at its next rerun.
+"""
 
 from __future__ import annotations
 
@@ -11,34 +16,35 @@ import pandas as pd
 import streamlit as st
 
 from ecosysteme.analyse.territoire import Territoire
-from ecosysteme.depot import ouvrir_depot
+from ecosysteme.depot import ouvrir_depot, version_depot
 from ecosysteme.domaine import config
 from ecosysteme.domaine.erreurs import ErreurEcosysteme
 
 log = logging.getLogger(__name__)
 
 
-def chemin_depot() -> Path:
-    return config.chemin_depot(None)
+def adresse() -> str | Path:
+    """The store the app serves: ``$ECOSYSTEME_STORE`` (a GeoPackage file or a PostGIS database)."""
+    return config.adresse_depot(None)
 
 
-def signature(path: Path) -> tuple[str, float]:
-    """Cache key of the store: its path and the newest mtime of the file and its WAL."""
-    mtimes = [p.stat().st_mtime for p in (path, Path(f"{path}-wal")) if p.exists()]
-    return str(path), max(mtimes) if mtimes else 0.0
+def signature() -> tuple[str, int]:
+    """Cache key of the store: its address and its data version (one light read)."""
+    cible = adresse()
+    return str(cible), version_depot(cible)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def territoire(sig: tuple[str, float]) -> Territoire:
+def territoire(sig: tuple[str, int]) -> Territoire:
     """QPV, EPCI, communes and actors of the store (EPSG:4326, actors attached to the communes),
     read once per store version and shared by every session without a copy: pages select rows
     (new frames), never modify these."""
-    with ouvrir_depot(Path(sig[0])) as depot:
+    with ouvrir_depot(sig[0]) as depot:
         return Territoire.lire(depot)
 
 
 @st.cache_data(show_spinner="Calcul de la couverture…", max_entries=16)
-def couverture_depot(sig: tuple[str, float], seuil: float, bandes: tuple[float, ...]) -> pd.DataFrame:
+def couverture_depot(sig: tuple[str, int], seuil: float, bandes: tuple[float, ...]) -> pd.DataFrame:
     """The coverage table of every stored QPV, cached by store version and parameters."""
     from ecosysteme.analyse.couverture import Parametres, couverture
 
@@ -48,9 +54,14 @@ def couverture_depot(sig: tuple[str, float], seuil: float, bandes: tuple[float, 
 
 def depot_pret() -> tuple[bool, str | None]:
     """Whether the store exists and holds QPV; otherwise a French explanation."""
-    path = chemin_depot()
-    if not path.exists():
-        return False, f"Aucun dépôt de données trouvé ({path})."
+    cible = adresse()
+    if isinstance(cible, Path) and not cible.exists():
+        return False, f"Aucun dépôt de données trouvé ({cible})."
+    try:
+        version_depot(cible)
+    except (ErreurEcosysteme, OSError) as exc:
+        log.warning("dépôt illisible : %s", exc)
+        return False, f"Le dépôt n'a pas pu être lu : {getattr(exc, 'message', exc)}"
     return True, None
 
 
@@ -80,8 +91,7 @@ def charger_ou_expliquer() -> Territoire | None:
 
 
 def charger() -> Territoire:
-    path = chemin_depot()
-    data = territoire(signature(path))
+    data = territoire(signature())
     assert isinstance(data.qpv, gpd.GeoDataFrame)
     return data
 

@@ -28,12 +28,12 @@ LIBELLES_CHOIX: dict[Choix, str] = {"garde": "fiche gardée", "autre": "autre fi
 
 
 @st.cache_data(show_spinner="Recherche des doublons…", max_entries=8)
-def _paires(sig: tuple[str, float], selection: Selection) -> pd.DataFrame:
+def _paires(sig: tuple[str, int], selection: Selection) -> pd.DataFrame:
     """Candidate pairs of the territory (closed actors included), « pas un doublon » excluded;
     cached by store version and territory."""
     data = donnees.territoire(sig)
     vue = territoire.filtrer_selection(data, selection)
-    with ouvrir_depot(donnees.chemin_depot()) as depot:
+    with ouvrir_depot(donnees.adresse()) as depot:
         exclus = depot.non_doublons()
     return candidats(vue.acteurs, seuil=SCORE_MIN, exclus=exclus)
 
@@ -52,7 +52,7 @@ def afficher() -> None:
     message = st.session_state.pop(CLE_MESSAGE, None)
     if message:
         st.success(md(message))
-    paires = _paires(donnees.signature(donnees.chemin_depot()), vue.selection)
+    paires = _paires(donnees.signature(), vue.selection)
     st.subheader(md(vue.libelle))
     if paires.empty:
         st.info("Aucun doublon probable dans ce territoire.")
@@ -90,7 +90,7 @@ def afficher() -> None:
 
 def _comparer(id_a: str, id_b: str, auteur: str) -> None:
     try:
-        with ouvrir_depot(donnees.chemin_depot()) as depot:
+        with ouvrir_depot(donnees.adresse()) as depot:
             a, b = depot.obtenir(id_a), depot.obtenir(id_b)
     except ErreurEcosysteme as exc:
         st.warning(md(f"{exc.message} (déjà fusionné ou supprimé ?)"))
@@ -165,7 +165,7 @@ def _option(o: Choix, v_garde: Any, v_autre: Any) -> str:
 
 def _ecrire(action: Any, message: str) -> None:
     try:
-        with ouvrir_depot(donnees.chemin_depot()) as depot:
+        with ouvrir_depot(donnees.adresse()) as depot:
             action(depot)
     except ConflitDeVersion as exc:
         st.error(md(f"{exc.message} Une des deux fiches a changé : la comparaison est rechargée."))

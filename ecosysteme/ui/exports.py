@@ -90,7 +90,7 @@ def afficher() -> None:
         return
     vue = e.vue
     selection = vue.selection
-    sig = donnees.signature(donnees.chemin_depot())
+    sig = donnees.signature()
 
     st.markdown("#### Fiche territoire")
     if selection.siren is None:

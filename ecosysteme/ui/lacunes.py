@@ -71,7 +71,7 @@ def afficher() -> None:
         st.info("Aucun QPV dans ce territoire.")
         return
     filtres = filtres_famille(FAMILLES_UI[famille_lib])
-    couv = donnees.couverture_depot(donnees.signature(donnees.chemin_depot()), float(seuil), reglages.BANDES)
+    couv = donnees.couverture_depot(donnees.signature(), float(seuil), reglages.BANDES)
     valeur = "distance_m" if mesure == "distance" else f"n_{float(seuil):g}m"
     m = matrice(couv, vue.qpv, filtres, valeur)
     sans = m[m["sans_offre"]]

@@ -75,7 +75,7 @@ def afficher() -> None:
     c1, c2 = st.columns(2)
     if c1.button("Enregistrer ce scénario", key=CLE + "enregistrer", type="primary"):
         try:
-            with ouvrir_depot(donnees.chemin_depot()) as depot:
+            with ouvrir_depot(donnees.adresse()) as depot:
                 depot.enregistrer_scenario(scenario.nom, scenario.en_json(), auteur)
         except ErreurEcosysteme as exc:
             st.error(md(exc.message))
@@ -98,7 +98,7 @@ def afficher() -> None:
 
 
 def _enregistres() -> dict[str, Scenario]:
-    with ouvrir_depot(donnees.chemin_depot()) as depot:
+    with ouvrir_depot(donnees.adresse()) as depot:
         return {nom: Scenario.depuis_json(contenu) for nom, contenu, _, _ in depot.scenarios()}
 
 

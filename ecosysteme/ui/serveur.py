@@ -48,7 +48,7 @@ def prechauffer() -> None:
         fonds_carte.installer_actifs()
         if not donnees.depot_pret()[0]:
             return
-        sig = donnees.signature(donnees.chemin_depot())
+        sig = donnees.signature()
         data = donnees.territoire(sig)
         donnees.couverture_depot(sig, reglages.DISTANCE_MARCHE, reglages.BANDES)
         regions = regions_presentes(data.qpv)

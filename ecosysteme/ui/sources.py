@@ -41,7 +41,7 @@ def afficher() -> None:
     if not pret:
         st.info(raison)
         return
-    with ouvrir_depot(donnees.chemin_depot()) as depot:
+    with ouvrir_depot(donnees.adresse()) as depot:
         etat = depot.etat_territoire()
         lots = donnees.charger().tableau_lots
     st.subheader("Territoires enregistrés")

@@ -121,7 +121,7 @@ def filtrer_selection(data: Territoire, selection: Selection) -> Vue:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def contours_communes(sig: tuple[str, float], selection: Selection) -> dict[str, Any] | None:
+def contours_communes(sig: tuple[str, int], selection: Selection) -> dict[str, Any] | None:
     """The territory's communes as light GeoJSON outlines (simplified to 30 m) under the small
     maps (placing an actor, overlaps): they stay readable offline, without tiles."""
     return contours(filtrer_selection(donnees.territoire(sig), selection).communes)

@@ -37,7 +37,7 @@ CANDIDATS = {
 
 @st.cache_resource(show_spinner="Recherche du meilleur emplacement…", max_entries=16)
 def _calculer(
-    sig: tuple[str, float], siren: str, services: tuple[str, ...], rayon: float, sites: int, candidats: str
+    sig: tuple[str, int], siren: str, services: tuple[str, ...], rayon: float, sites: int, candidats: str
 ) -> tuple[Resultat, Explication]:
     """Cached by store version and parameters (results are read, never modified)."""
     with ouvrir_depot(sig[0]) as depot:
@@ -82,7 +82,7 @@ def afficher() -> None:
     )
     try:
         res, expl = _calculer(
-            donnees.signature(donnees.chemin_depot()),
+            donnees.signature(),
             siren,
             tuple(services),
             float(rayon),
@@ -100,7 +100,7 @@ def afficher() -> None:
     for a in res.avertissements:
         st.warning(md(a))
     installer_actifs()
-    fond = territoire.contours_communes(donnees.signature(donnees.chemin_depot()), vue.selection)
+    fond = territoire.contours_communes(donnees.signature(), vue.selection)
     donnees_carte = carte_totem(vue.qpv, res, actifs_statiques(), fond)
     st_folium(donnees_carte, key=CLE + "carte", height=520, width="stretch", returned_objects=[])
     st.markdown("#### Sites proposés")
@@ -126,7 +126,7 @@ def afficher() -> None:
     st.markdown("#### Autres emplacements possibles")
     st.dataframe(expl.alternatives, hide_index=True, width="stretch")
     offre = ", ".join(services) or "tout acteur"
-    sig = donnees.signature(donnees.chemin_depot())
+    sig = donnees.signature()
     titre = "Lieu totem du numérique — " + vue.libelle
 
     def html() -> str:

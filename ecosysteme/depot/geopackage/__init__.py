@@ -19,11 +19,11 @@ GDAL open it, read-only or not. Layers, all in EPSG:4326:
 Journal mode: WAL by default (readers never block the writer). WAL must not be used on a
 network filesystem (NFS, SMB): open such a store with ``journal="delete"``.
 
-The code is split by concern: ``schema`` (DDL, metadata, migrations), ``geometrie`` (the
-GeoPackage geometry codec), ``connexion`` (connection, transactions, busy file), ``commun`` (actor
-rows and journal entries), ``territoires``, ``acteurs``, ``lots``, ``historique``, ``fusions``,
-``scenarios`` (with column mappings), ``requetes`` (SQL text); what does not depend on SQLite is
-in ``ecosysteme.depot.lignes``, ``couches`` and ``journal``.
+Here: ``schema`` (DDL, metadata, migrations), ``geometrie`` (the GeoPackage geometry codec),
+``connexion`` (connection, transactions, busy file, ``gpkg_contents``). The concerns —
+territories, actors, batches, history, merges, scenarios and column mappings — are written once
+for every SQL backend in ``ecosysteme.depot.sql``; what does not depend on a database is in
+``ecosysteme.depot.lignes``, ``couches`` and ``journal``.
 """
 
 from __future__ import annotations
@@ -34,15 +34,14 @@ import threading
 from pathlib import Path
 
 from ecosysteme.depot.couches import SRS_WGS84
-from ecosysteme.depot.geopackage.acteurs import _Acteurs
 from ecosysteme.depot.geopackage.connexion import Journal
 from ecosysteme.depot.geopackage.geometrie import decoder_geometries, encoder_geometries
-from ecosysteme.depot.geopackage.historique import _Historique
-from ecosysteme.depot.geopackage.lots import _Lots
-from ecosysteme.depot.geopackage.scenarios import _Scenarios
 from ecosysteme.depot.geopackage.schema import APPLICATION_ID, USER_VERSION, VERSION_SCHEMA, _Schema
-from ecosysteme.depot.geopackage.territoires import _Territoires
-from ecosysteme.domaine import config
+from ecosysteme.depot.sql.acteurs import Acteurs
+from ecosysteme.depot.sql.historique import Historique
+from ecosysteme.depot.sql.lots import Lots
+from ecosysteme.depot.sql.scenarios import Scenarios
+from ecosysteme.depot.sql.territoires import Territoires
 from ecosysteme.domaine.erreurs import DepotInvalide, ErreurEcosysteme
 
 __all__ = [
@@ -54,11 +53,10 @@ __all__ = [
     "Journal",
     "decoder_geometries",
     "encoder_geometries",
-    "ouvrir_depot",
 ]
 
 
-class DepotGeoPackage(_Historique, _Territoires, _Acteurs, _Lots, _Scenarios, _Schema):
+class DepotGeoPackage(Historique, Territoires, Acteurs, Lots, Scenarios, _Schema):
     """The :class:`~ecosysteme.depot.interface.Depot` in one GeoPackage file (see module docstring).
 
     One object holds one SQLite connection; it may be shared between threads (calls are
@@ -110,46 +108,3 @@ class DepotGeoPackage(_Historique, _Territoires, _Acteurs, _Lots, _Scenarios, _S
 
     def __repr__(self) -> str:
         return f"DepotGeoPackage({str(self.chemin)!r})"
-
-
-def ouvrir_depot(
-    chemin: str | os.PathLike[str] | None = None,
-    *,
-    creer: bool = False,
-    journal: Journal = "wal",
-    delai: float = 10.0,
-) -> DepotGeoPackage:
-    """Open the store at ``chemin``, checking it.
-
-    ``creer=True`` creates it when absent or empty (safe if several processes do it at once);
-    an existing file is never overwritten. A store of an older schema is migrated on opening.
-
-    Parameters
-    ----------
-    chemin : str or os.PathLike, optional
-        The GeoPackage file (default ``$ECOSYSTEME_STORE``, else ``data/ecosysteme.gpkg``).
-    creer : bool, default False
-        Create the store (and its folder) when the file is absent or empty.
-    journal : {"wal", "delete"}, default "wal"
-        The SQLite journal mode: ``"wal"`` (readers never block the writer), or ``"delete"`` for
-        a store on a network filesystem (NFS, SMB), where WAL must not be used.
-    delai : float, default 10.0
-        How long, in seconds, a write waits for another writer before giving up with
-        :class:`~ecosysteme.domaine.erreurs.DepotOccupe`.
-
-    Returns
-    -------
-    DepotGeoPackage
-        The open store (a ``Depot``): use it as a context manager, or call its ``close()``.
-
-    Raises
-    ------
-    DepotInvalide
-        The file is missing or empty (without ``creer``), is a folder, cannot be opened, is
-        corrupt, is not an ecosysteme store, or was made by a newer version (French message).
-    DepotOccupe
-        Another writer held the file longer than ``delai`` (creation, migration, journal mode).
-    ErreurEcosysteme
-        ``journal`` is neither ``"wal"`` nor ``"delete"``.
-    """
-    return DepotGeoPackage(config.chemin_depot(chemin), creer=creer, journal=journal, delai=delai)

@@ -1,5 +1,6 @@
-"""The SQLite connection of a store and its transactions (``BEGIN IMMEDIATE`` … ``COMMIT``,
-rolled back on any error; a busy file becomes :class:`DepotOccupe` after the delay).
+"""The SQLite connection of a GeoPackage store and its transactions (``BEGIN IMMEDIATE`` …
+``COMMIT``, rolled back on any error; a busy file becomes :class:`DepotOccupe` after the delay),
+with the GeoPackage geometry codec and ``gpkg_contents`` kept up to date.
 """
 
 from __future__ import annotations
@@ -7,11 +8,16 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
+from numpy.typing import NDArray
+
+from ecosysteme.depot.geopackage.geometrie import decoder_geometries, encoder_geometries
+from ecosysteme.depot.sql.connexion import Connexion, Curseur
 from ecosysteme.domaine.erreurs import DepotInvalide, DepotOccupe, ErreurEcosysteme
 
 Journal = Literal["wal", "delete"]
@@ -22,13 +28,35 @@ def _est_verrou(exc: sqlite3.OperationalError) -> bool:
     return "locked" in message or "busy" in message
 
 
-class _Connexion:
-    """One SQLite connection, serialised by a lock; the base of every concern of the store."""
+class ConnexionSqlite(Connexion):
+    """One SQLite connection, serialised by a lock."""
 
     chemin: Path
     _delai: float
     _verrou: threading.RLock
     _cx: sqlite3.Connection | None
+
+    @property
+    def nom_depot(self) -> str:
+        return str(self.chemin)
+
+    def _encoder(self, geometries: NDArray[np.object_]) -> list[Any]:
+        return encoder_geometries(geometries)
+
+    def _decoder(self, valeurs: Sequence[Any]) -> NDArray[np.object_]:
+        return decoder_geometries(valeurs)
+
+    def _toucher(
+        self, cx: Curseur, table: str, maintenant: str, etendue: Sequence[float | None] | None = None
+    ) -> None:
+        if etendue is None:
+            cx.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?", (maintenant, table))
+        else:
+            cx.execute(
+                "UPDATE gpkg_contents SET last_change = ?, min_x = ?, min_y = ?, max_x = ?, max_y = ? "
+                "WHERE table_name = ?",
+                (maintenant, *etendue, table),
+            )
 
     def _connecter(self, creer: bool) -> sqlite3.Connection:
         if self.chemin.is_dir():
@@ -77,6 +105,7 @@ class _Connexion:
             try:
                 yield cx
                 if donnees:
+                    self._incrementer_version(cx)
                     self._avant_validation()
                 cx.execute("COMMIT")
                 valide = True
@@ -114,10 +143,6 @@ class _Connexion:
             f"{self._delai:g} s : rien n'a été enregistré, réessayez dans un instant."
         )
 
-    def _avant_validation(self) -> None:
-        """Called inside every data write transaction right before ``COMMIT`` (a hook for tests:
-        a subclass may signal, then wait to be killed). Not called when the schema is created."""
-
     def _regler_journal(self, journal: Journal) -> None:
         """Switch the journal mode if needed (retried: it needs a moment alone with the file)."""
         cx = self._connexion()
@@ -135,3 +160,21 @@ class _Connexion:
                 raise self._occupe()
             time.sleep(0.05)
         cx.execute("PRAGMA synchronous = NORMAL" if journal == "wal" else "PRAGMA synchronous = FULL")
+
+
+def version_fichier(chemin: Path) -> int:
+    """The data version kept in the file's ``meta`` (read-only, one query; a store of an older
+    schema, not migrated yet, reads as its modification time in nanoseconds)."""
+    if not chemin.is_file():
+        raise DepotInvalide(f"Le dépôt « {chemin} » n'existe pas.")
+    try:
+        cx = sqlite3.connect(chemin.resolve().as_uri() + "?mode=ro", uri=True, timeout=10)
+        try:
+            ligne = cx.execute("SELECT valeur FROM meta WHERE cle = 'version_donnees'").fetchone()
+        finally:
+            cx.close()
+    except sqlite3.DatabaseError as exc:
+        raise DepotInvalide(f"Le dépôt « {chemin} » est illisible : {exc}.") from exc
+    if ligne is None or not str(ligne[0]).isdigit():
+        return chemin.stat().st_mtime_ns
+    return int(ligne[0])

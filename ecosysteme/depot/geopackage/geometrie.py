@@ -88,11 +88,3 @@ def decoder_geometries(blobs: Sequence[bytes | None]) -> NDArray[np.object_]:
     wkbs = np.array([None if b is None else _wkb(b) for b in blobs], dtype=object)
     resultat: NDArray[np.object_] = shapely.from_wkb(wkbs)
     return resultat
-
-
-def _blobs_points(dicts: Sequence[dict[str, Any]]) -> list[bytes | None]:
-    lon = np.array([d["longitude"] for d in dicts], dtype=float)
-    lat = np.array([d["latitude"] for d in dicts], dtype=float)
-    points = shapely.points(lon, lat)
-    points[np.isnan(lon) | np.isnan(lat)] = None
-    return encoder_geometries(points)

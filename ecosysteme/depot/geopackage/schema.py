@@ -6,7 +6,7 @@ import logging
 import sqlite3
 
 from ecosysteme.depot.couches import COUCHES_TERRITOIRE, SRS_WGS84, Couche
-from ecosysteme.depot.geopackage.connexion import _Connexion
+from ecosysteme.depot.geopackage.connexion import ConnexionSqlite
 from ecosysteme.depot.interface import Action
 from ecosysteme.depot.lignes import CHAMPS_ACTEUR, CHAMPS_JSON, horodatage_maintenant
 from ecosysteme.domaine.erreurs import DepotInvalide
@@ -23,7 +23,7 @@ USER_VERSION = 10300
 
 
 #: Version of our own schema, kept in ``meta``; a newer file is refused, an older one migrated.
-VERSION_SCHEMA = 3
+VERSION_SCHEMA = 4
 
 
 _WKT_4326 = (
@@ -133,6 +133,14 @@ _SCHEMA_V3 = (
 _CONTENUS_V3 = (("scenarios", "attributes", "Scénarios (hypothèses)", None),)
 
 
+#: Schema 4: the data version, bumped by every data write (the app's caches are keyed by it, so
+#: that a write by any process shows in every other at its next read).
+_SCHEMA_V4 = ("INSERT INTO meta (cle, valeur) VALUES ('version_donnees', '0')",)
+
+
+_CONTENUS_V4: tuple[tuple[str, str, str, int | None], ...] = ()
+
+
 _CONTENUS_V2 = (
     ("fusions", "attributes", "Fusions de doublons", None),
     ("non_doublons", "attributes", "Paires marquées « pas un doublon »", None),
@@ -203,7 +211,7 @@ def _schema_couche(couche: Couche) -> tuple[str, ...]:
     )
 
 
-class _Schema(_Connexion):
+class _Schema(ConnexionSqlite):
     """Creates an empty store, checks an existing one and migrates an older schema."""
 
     def _creer_si_vide(self) -> None:
@@ -256,7 +264,12 @@ class _Schema(_Connexion):
         )
         cx.executemany(
             "INSERT INTO meta (cle, valeur) VALUES (?, ?)",
-            [("application", "ecosysteme"), ("version_schema", str(VERSION_SCHEMA)), ("cree_le", maintenant)],
+            [
+                ("application", "ecosysteme"),
+                ("version_schema", str(VERSION_SCHEMA)),
+                ("cree_le", maintenant),
+                ("version_donnees", "0"),
+            ],
         )
 
     def _verifier(self) -> None:
@@ -308,7 +321,12 @@ class _Schema(_Connexion):
         with self._ecriture(donnees=False) as cx:
             ligne = cx.execute("SELECT valeur FROM meta WHERE cle = 'version_schema'").fetchone()
             version = int(ligne[0])
-            for cible, schema, contenus in ((2, _SCHEMA_V2, _CONTENUS_V2), (3, _SCHEMA_V3, _CONTENUS_V3)):
+            etapes = (
+                (2, _SCHEMA_V2, _CONTENUS_V2),
+                (3, _SCHEMA_V3, _CONTENUS_V3),
+                (4, _SCHEMA_V4, _CONTENUS_V4),
+            )
+            for cible, schema, contenus in etapes:
                 if version >= cible:
                     continue
                 for instruction in schema:

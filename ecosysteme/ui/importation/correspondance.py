@@ -108,7 +108,7 @@ def _memorisee(source: str) -> dict[str, str] | None:
     if not pret:
         return None
     try:
-        with ouvrir_depot(donnees.chemin_depot()) as depot:
+        with ouvrir_depot(donnees.adresse()) as depot:
             return depot.correspondance(source)
     except ErreurEcosysteme as exc:
         log.warning("correspondance de « %s » illisible : %s", source, exc)

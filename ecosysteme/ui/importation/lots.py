@@ -21,7 +21,7 @@ def lots_passes(auteur: str) -> None:
         st.info(md(raison or "Aucun dépôt."))
         return
     try:
-        with ouvrir_depot(donnees.chemin_depot()) as depot:
+        with ouvrir_depot(donnees.adresse()) as depot:
             lots = depot.lots()
     except ErreurEcosysteme as exc:
         erreur(exc)

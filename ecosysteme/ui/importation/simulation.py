@@ -28,7 +28,7 @@ def simulation(
     if st.button("Lancer la simulation", key="import_simuler", disabled=not prep.total):
         with st.spinner("Simulation…"):
             resultats = executer(
-                tel, assistant.simulation_page, auteur, correspondance, source, donnees.chemin_depot()
+                tel, assistant.simulation_page, auteur, correspondance, source, donnees.adresse()
             )
         st.session_state[SIMULATION] = (cle, *resultats)
     sim = st.session_state.get(SIMULATION)

@@ -48,11 +48,11 @@ def valider(
                 auteur,
                 correspondance,
                 source,
-                donnees.chemin_depot(),
+                donnees.adresse(),
                 prep.format,
             )
         if correspondance is not None and source:
-            with ouvrir_depot(donnees.chemin_depot()) as depot:
+            with ouvrir_depot(donnees.adresse()) as depot:
                 try:
                     depot.memoriser_correspondance(source, correspondance, auteur)
                 except ErreurEcosysteme as exc:
@@ -71,7 +71,7 @@ def valider(
 
 
 def _lot_annule(lot_id: int) -> bool:
-    with ouvrir_depot(donnees.chemin_depot()) as depot:
+    with ouvrir_depot(donnees.adresse()) as depot:
         return any(lot.annule for lot in depot.lots() if lot.id == lot_id)
 
 
@@ -79,7 +79,7 @@ def annuler(lot_id: int, auteur: str) -> None:
     """Undo a batch (button callback: runs before the page is drawn again)."""
     st.session_state.pop(SIMULATION, None)
     try:
-        with ouvrir_depot(donnees.chemin_depot()) as depot:
+        with ouvrir_depot(donnees.adresse()) as depot:
             lot = depot.annuler_lot(lot_id, auteur)
     except ErreurEcosysteme as exc:
         st.session_state[MESSAGE] = ("erreur", f"Annulation refusée : {exc.message}")

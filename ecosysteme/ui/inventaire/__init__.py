@@ -39,7 +39,7 @@ def afficher() -> None:
     liste, ajout, fiche = st.tabs(["Liste", "Ajouter un acteur", "Fiche de l'acteur"])
     with liste:
         onglet_liste(vue.acteurs, vue.libelle, aujourdhui, auteur)
-    fond = territoire.contours_communes(donnees.signature(donnees.chemin_depot()), vue.selection)
+    fond = territoire.contours_communes(donnees.signature(), vue.selection)
     with ajout:
         onglet_ajout(data.acteurs, aujourdhui, auteur, fond)
     with fiche:

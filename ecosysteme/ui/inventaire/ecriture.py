@@ -22,7 +22,7 @@ def ouvrir(acteur_id: str) -> None:
     """Show this actor's sheet (read fresh from the store: its version is the one edited)."""
     st.session_state[CLE_ACTEUR] = acteur_id
     st.session_state.pop(CLE_CONFLIT, None)
-    with ouvrir_depot(donnees.chemin_depot()) as depot:
+    with ouvrir_depot(donnees.adresse()) as depot:
         st.session_state[f"inv_base_{acteur_id}"] = depot.obtenir(acteur_id)
 
 
@@ -30,7 +30,7 @@ def ecrire(action: Any, message: str, acteur_id: str | None = None) -> bool:
     """Run one store write; French message on failure (nothing written), success shown after
     rerun. ``acteur_id``: the actor whose sheet is open, read again after the write."""
     try:
-        with ouvrir_depot(donnees.chemin_depot()) as depot:
+        with ouvrir_depot(donnees.adresse()) as depot:
             action(depot)
             if acteur_id is not None:
                 st.session_state.pop(f"inv_base_{acteur_id}", None)

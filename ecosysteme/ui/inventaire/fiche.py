@@ -39,12 +39,12 @@ def onglet_fiche(aujourdhui: dt.date, auteur: str, fond: dict[str, Any] | None) 
         st.info("Choisissez un acteur dans la liste (cochez sa ligne, puis « Ouvrir la fiche »).")
         return
     try:
-        with ouvrir_depot(donnees.chemin_depot()) as depot:
+        with ouvrir_depot(donnees.adresse()) as depot:
             enregistre = depot.obtenir(acteur_id)
             historique = depot.historique(acteur_id)
     except ErreurEcosysteme as exc:
         st.warning(md(f"{exc.message} (supprimé ou fusionné ?)"))
-        with ouvrir_depot(donnees.chemin_depot()) as depot:
+        with ouvrir_depot(donnees.adresse()) as depot:
             historique = depot.historique(acteur_id)
         _historique(acteur_id, historique, auteur)
         return
@@ -100,7 +100,7 @@ def onglet_fiche(aujourdhui: dt.date, auteur: str, fond: dict[str, Any] | None) 
 
 def _modifier(modifie: Acteur, auteur: str) -> None:
     try:
-        with ouvrir_depot(donnees.chemin_depot()) as depot:
+        with ouvrir_depot(donnees.adresse()) as depot:
             enregistre = depot.modifier(modifie, auteur)
     except ConflitDeVersion:
         st.session_state[CLE_CONFLIT] = (modifie,)

@@ -134,7 +134,7 @@ def _export_standard(acteurs: pd.DataFrame, libelle: str, aujourdhui: dt.date) -
             return
         ids = set(acteurs["id"].astype(str))
         try:
-            with ouvrir_depot(donnees.chemin_depot()) as depot:
+            with ouvrir_depot(donnees.adresse()) as depot:
                 tous = [a for a in depot.lister() if a.id in ids]
             gardes, raisons = acteurs_exportables(tous)
             with tempfile.TemporaryDirectory() as dossier:

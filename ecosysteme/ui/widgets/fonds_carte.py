@@ -17,18 +17,18 @@ from ecosysteme.domaine import config, reglages
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _bandes(sig: tuple[str, float], selection: Selection, _vue: Vue) -> gpd.GeoDataFrame | None:
+def _bandes(sig: tuple[str, int], selection: Selection, _vue: Vue) -> gpd.GeoDataFrame | None:
     """Areas within 300 m and 1 000 m of the territory's QPV, computed when first asked for."""
     return bandes_distance(_vue.qpv, reglages.BANDES) if len(_vue.qpv) else None
 
 
-def bandes_vue(sig: tuple[str, float], vue: Vue) -> gpd.GeoDataFrame | None:
+def bandes_vue(sig: tuple[str, int], vue: Vue) -> gpd.GeoDataFrame | None:
     """The cached distance bands around the territory's QPV (None without QPV)."""
     return _bandes(sig, vue.selection, vue)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _fonds(sig: tuple[str, float], selection: Selection, _vue: Vue, communes: bool) -> dict[str, Any]:
+def _fonds(sig: tuple[str, int], selection: Selection, _vue: Vue, communes: bool) -> dict[str, Any]:
     """What the map of a territory reuses at every rerun, prepared once per store version and
     territory (shared, never modified): simplified QPV, outlines ready to draw, distance bands,
     the escaped marker rows of every actor."""
@@ -40,7 +40,7 @@ def _fonds(sig: tuple[str, float], selection: Selection, _vue: Vue, communes: bo
     }
 
 
-def fonds_vue(sig: tuple[str, float], vue: Vue) -> dict[str, Any]:
+def fonds_vue(sig: tuple[str, int], vue: Vue) -> dict[str, Any]:
     """The cached map layers of a territory; a whole région gets EPCI outlines only (thousands
     of communes would blur the map and weigh a megabyte)."""
     return _fonds(sig, vue.selection, vue, communes=vue.selection.departement is not None)

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
 import shapely
 
-from ecosysteme.depot.geopackage.commun import _Commun
-from ecosysteme.depot.geopackage.geometrie import decoder_geometries
-from ecosysteme.depot.geopackage.requetes import (
-    _SELECT_ACTEURS,
-    _condition_codes,
-    _conditions_acteurs,
-    _prefiltre,
-    _where,
-)
 from ecosysteme.depot.interface import Action, BBox, Codes
 from ecosysteme.depot.journal import verifier_version
 from ecosysteme.depot.lignes import (
@@ -34,11 +24,20 @@ from ecosysteme.depot.lignes import (
     sans_ramasse_miettes,
     valider_acteur,
 )
+from ecosysteme.depot.sql.commun import Commun
+from ecosysteme.depot.sql.connexion import Curseur
+from ecosysteme.depot.sql.requetes import (
+    _SELECT_ACTEURS,
+    _condition_codes,
+    _conditions_acteurs,
+    _prefiltre,
+    _where,
+)
 from ecosysteme.domaine.erreurs import ActeurExisteDeja, Introuvable
 from ecosysteme.domaine.modeles import Acteur, Categorie, Statut
 
 
-class _Acteurs(_Commun):
+class Acteurs(Commun):
     """Actors: one transaction per write, each journaled; listings by filters and zones."""
 
     def ajouter(self, acteur: Acteur, auteur: str) -> Acteur:
@@ -223,7 +222,9 @@ class _Acteurs(_Commun):
         inclure_fermes: bool,
     ) -> list[Any]:
         """Raw rows (``_SELECT_ACTEURS`` order) matching the filters, sorted by ``id``."""
-        conditions = _conditions_acteurs(categorie, service, statut, code_insee, inclure_fermes)
+        conditions = _conditions_acteurs(
+            self.CONTIENT_SERVICE, categorie, service, statut, code_insee, inclure_fermes
+        )
         zones = [] if bbox is None else [boite_requete(bbox)]
         with self._lecture() as cx:
             if siren_epci is not None:
@@ -237,9 +238,7 @@ class _Acteurs(_Commun):
             return dans_zones(self._candidats(cx, conditions, zones), zones)
 
     @staticmethod
-    def _candidats(
-        cx: sqlite3.Connection, conditions: list[tuple[str, list[Any]]], zones: list[Any]
-    ) -> list[Any]:
+    def _candidats(cx: Curseur, conditions: list[tuple[str, list[Any]]], zones: list[Any]) -> list[Any]:
         """Rows whose own point lies in the zones' common bounding box (indexed lon/lat search),
         plus every mobile actor (few; partial index), sorted by ``id``: the exact test follows."""
         where, params = _where([*conditions, _prefiltre(zones)])
@@ -249,10 +248,11 @@ class _Acteurs(_Commun):
         uniques = {ligne[INDICE_ID]: ligne for ligne in (*dans_boite, *mobiles)}
         return [uniques[cle] for cle in sorted(uniques)]
 
-    @staticmethod
-    def _zone_epci(cx: sqlite3.Connection, siren_epci: Codes) -> Any:
+    def _zone_epci(self, cx: Curseur, siren_epci: Codes) -> Any:
         condition, params = _condition_codes("siren_epci", siren_epci)
-        lignes = cx.execute(f"SELECT siren_epci, geom FROM epci WHERE {condition or '1'}", params).fetchall()
+        lignes = cx.execute(
+            f"SELECT siren_epci, {self.GEOMETRIE_LUE} FROM epci WHERE {condition or '1 = 1'}", params
+        ).fetchall()
         demandes = [siren_epci] if isinstance(siren_epci, str) else list(siren_epci or [])
         absents = sorted(set(demandes) - {ligne[0] for ligne in lignes})
         if absents:
@@ -260,5 +260,5 @@ class _Acteurs(_Commun):
                 f"EPCI {', '.join(absents)} absent(s) de la couche « epci » du dépôt : "
                 "chargez les EPCI (remplacer_epci) ou vérifiez le SIREN."
             )
-        geometries = [g for g in decoder_geometries([ligne[1] for ligne in lignes]) if g is not None]
+        geometries = [g for g in self._decoder([ligne[1] for ligne in lignes]) if g is not None]
         return shapely.union_all(geometries) if geometries else shapely.Polygon()

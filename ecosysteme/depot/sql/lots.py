@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from ecosysteme.depot.geopackage.commun import _Commun
 from ecosysteme.depot.interface import Action, Lot
 from ecosysteme.depot.journal import COLONNES_LOT, details_conflit, entier_du_rapport, lot_depuis_ligne
 from ecosysteme.depot.lignes import (
@@ -18,11 +16,13 @@ from ecosysteme.depot.lignes import (
     meme_contenu,
     valider_acteur,
 )
+from ecosysteme.depot.sql.commun import Commun
+from ecosysteme.depot.sql.connexion import Curseur
 from ecosysteme.domaine.erreurs import AnnulationImpossible, DonneeInvalide, Introuvable
 from ecosysteme.domaine.modeles import Acteur, Statut
 
 
-class _Lots(_Commun):
+class Lots(Commun):
     """Import batches: upsert, simulation, undo, listing."""
 
     def importer_lot(
@@ -56,11 +56,10 @@ class _Lots(_Commun):
             maintenant = horodatage_maintenant()
             curseur = cx.execute(
                 "INSERT INTO lots_import (fichier, format, sha256, auteur, debut, rapport) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (fichier, format, sha256, auteur, maintenant, rapport_json),
             )
-            lot_id = curseur.lastrowid
-            assert lot_id is not None
+            lot_id = int(curseur.fetchone()[0])
             nouveaux, modifies, inchanges = self._trier_lot(cx, acteurs)
             self._inserer(cx, [apres for _, apres in nouveaux], maintenant, auteur, lot_id)
             self._mettre_a_jour(cx, [apres for _, apres in modifies], maintenant, auteur, lot_id)
@@ -98,7 +97,7 @@ class _Lots(_Commun):
         return len(nouveaux), len(modifies), inchanges
 
     def _trier_lot(
-        self, cx: sqlite3.Connection, acteurs: Sequence[Acteur]
+        self, cx: Curseur, acteurs: Sequence[Acteur]
     ) -> tuple[list[tuple[None, dict[str, Any]]], list[tuple[dict[str, Any], dict[str, Any]]], int]:
         """Split a batch into (new), (before, after) updates and the count of unchanged ones."""
         dicts: list[dict[str, Any]] = []
@@ -170,7 +169,7 @@ class _Lots(_Commun):
             return self._lot(cx, lot_id)
 
     def _refuser_si_change(
-        self, cx: sqlite3.Connection, lot: Lot, entrees: list[Any], actuels: dict[str, Ligne]
+        self, cx: Curseur, lot: Lot, entrees: list[Any], actuels: dict[str, Ligne]
     ) -> None:
         """Refuse the undo if an actor of the batch was written (or removed) after it."""
         if not entrees:
@@ -196,7 +195,7 @@ class _Lots(_Commun):
 
     def _restaurer_lot(
         self,
-        cx: sqlite3.Connection,
+        cx: Curseur,
         entrees: list[Any],
         actuels: dict[str, Ligne],
         maintenant: str,
@@ -222,7 +221,7 @@ class _Lots(_Commun):
         return [lot_depuis_ligne(ligne) for ligne in lignes]
 
     @staticmethod
-    def _lot(cx: sqlite3.Connection, lot_id: int) -> Lot:
+    def _lot(cx: Curseur, lot_id: int) -> Lot:
         ligne = cx.execute(f"SELECT {COLONNES_LOT} FROM lots_import WHERE id = ?", (lot_id,)).fetchone()
         if ligne is None:
             raise Introuvable(f"Aucun lot d'import n° {lot_id} dans le dépôt.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,19 +25,21 @@ from ecosysteme.depot.couches import (
     verifier_cadre,
     verifier_cles,
 )
-from ecosysteme.depot.geopackage.commun import _Commun
-from ecosysteme.depot.geopackage.geometrie import decoder_geometries, encoder_geometries
-from ecosysteme.depot.geopackage.requetes import _condition_codes, _where
 from ecosysteme.depot.interface import Codes
 from ecosysteme.depot.lignes import auteur_valide, horodatage_maintenant
+from ecosysteme.depot.sql.commun import Commun
+from ecosysteme.depot.sql.connexion import Curseur
+from ecosysteme.depot.sql.requetes import _condition_codes, _where
 
 _CLE_META = re.compile(
     r"(qpv_remplace|communes_remplace|epci_remplace|qpv_populations)_(le|par|lignes|source)"
 )
 
 
-def _lignes_couche(gdf: gpd.GeoDataFrame, couche: Couche) -> tuple[list[tuple[Any, ...]], tuple[float, ...]]:
-    """Rows to insert (geometry blob first) and the layer's extent, after every check."""
+def _lignes_couche(
+    gdf: gpd.GeoDataFrame, couche: Couche
+) -> tuple[list[Any], list[list[Any]], tuple[float, ...]]:
+    """Geometries, column values and the layer's extent, after every check."""
     verifier_cadre(gdf, couche)
     cles = list(gdf[couche.cle])
     verifier_cles(cles, couche)
@@ -51,25 +52,23 @@ def _lignes_couche(gdf: gpd.GeoDataFrame, couche: Couche) -> tuple[list[tuple[An
             )
         else:
             colonnes.append([col.defaut] * len(cles))
-    blobs = encoder_geometries(np.array(geometries, dtype=object))
-    lignes = [(blob, *vals) for blob, *vals in zip(blobs, *colonnes, strict=True)]
     presentes = [g for g in geometries if g is not None]
     etendue = tuple(float(x) for x in shapely.total_bounds(presentes)) if presentes else ()
-    return lignes, etendue
+    return geometries, colonnes, etendue
 
 
-def _cadre_couche(couche: Couche, lignes: list[tuple[Any, ...]]) -> gpd.GeoDataFrame:
+def _cadre_couche(couche: Couche, lignes: list[tuple[Any, ...]], geometries: Any) -> gpd.GeoDataFrame:
     donnees: dict[str, Any] = {}
     for i, col in enumerate(couche.colonnes, start=1):
         valeurs = [ligne[i] for ligne in lignes]
         donnees[col.nom] = (
             pd.array(valeurs, dtype="Int64") if col.genre == "entier" else pd.Series(valeurs, dtype=object)
         )
-    geometrie = gpd.GeoSeries(decoder_geometries([ligne[0] for ligne in lignes]), crs=SRS_WGS84)
+    geometrie = gpd.GeoSeries(geometries, crs=SRS_WGS84)
     return gpd.GeoDataFrame(pd.DataFrame(donnees), geometry=geometrie, crs=SRS_WGS84)
 
 
-class _Territoires(_Commun):
+class Territoires(Commun):
     """Territory layers: each replaced whole, in one transaction."""
 
     def remplacer_qpv(self, gdf: gpd.GeoDataFrame, auteur: str, source: str | None = None) -> int:
@@ -94,25 +93,22 @@ class _Territoires(_Commun):
 
     def _remplacer(self, couche: Couche, gdf: gpd.GeoDataFrame, auteur: str, source: str | None) -> int:
         auteur = auteur_valide(auteur)
-        lignes, etendue = _lignes_couche(gdf, couche)
+        geometries, valeurs, etendue = _lignes_couche(gdf, couche)
+        blobs = self._encoder(np.array(geometries, dtype=object))
+        lignes = [(blob, *vals) for blob, *vals in zip(blobs, *valeurs, strict=True)]
         colonnes = ", ".join(("geom", *(c.nom for c in couche.colonnes)))
-        marques = ", ".join("?" * (len(couche.colonnes) + 1))
+        marques = ", ".join((self.GEOMETRIE_ECRITE, *("?" * len(couche.colonnes))))
         with self._ecriture() as cx:
             maintenant = horodatage_maintenant()
             cx.execute(f"DELETE FROM {couche.nom}")
             cx.executemany(f"INSERT INTO {couche.nom} ({colonnes}) VALUES ({marques})", lignes)
-            bornes = etendue or (None, None, None, None)
-            cx.execute(
-                "UPDATE gpkg_contents SET last_change = ?, min_x = ?, min_y = ?, max_x = ?, max_y = ? "
-                "WHERE table_name = ?",
-                (maintenant, *bornes, couche.nom),
-            )
+            self._toucher(cx, couche.nom, maintenant, etendue or (None, None, None, None))
             self._noter(cx, f"{couche.nom}_remplace", maintenant, auteur, len(lignes), source)
         return len(lignes)
 
     @staticmethod
     def _noter(
-        cx: sqlite3.Connection,
+        cx: Curseur,
         quoi: str,
         maintenant: str,
         auteur: str,
@@ -195,9 +191,9 @@ class _Territoires(_Commun):
             _condition_codes(col, codes, couche is COUCHE_QPV and col in COLONNES_LISTES_TERRITOIRE)
             for col, codes in filtres.items()
         )
-        colonnes = ", ".join(("geom", *(c.nom for c in couche.colonnes)))
+        colonnes = ", ".join((self.GEOMETRIE_LUE, *(c.nom for c in couche.colonnes)))
         with self._lecture() as cx:
             lignes = cx.execute(
                 f"SELECT {colonnes} FROM {couche.nom}{where} ORDER BY {couche.cle}", params
             ).fetchall()
-        return _cadre_couche(couche, lignes)
+        return _cadre_couche(couche, lignes, self._decoder([ligne[0] for ligne in lignes]))

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ecosysteme.depot.geopackage.connexion import _Connexion
-from ecosysteme.depot.geopackage.geometrie import _blobs_points
-from ecosysteme.depot.geopackage.requetes import _INSERT_ACTEUR, _PAQUET, _SELECT_ACTEURS, _UPDATE_ACTEUR
+import numpy as np
+import shapely
+
 from ecosysteme.depot.interface import Action, EntreeHistorique
 from ecosysteme.depot.journal import json_ou_none
 from ecosysteme.depot.lignes import Ligne, decoder_ligne, en_dict, valeurs_sql, valider_acteur
+from ecosysteme.depot.sql.connexion import Connexion, Curseur
+from ecosysteme.depot.sql.requetes import _PAQUET, _SELECT_ACTEURS, insert_acteur, update_acteur
 from ecosysteme.domaine.erreurs import Introuvable
 
 
-class _Commun(_Connexion):
+class Commun(Connexion):
     """Actor rows in and out, the journal, the ``last_change`` of a table, a restore."""
 
     def _ecrire_journal(
         self,
-        cx: sqlite3.Connection,
+        cx: Curseur,
         entrees: Iterable[
             tuple[str, str, Action, str | None, int | None, dict[str, Any] | None, dict[str, Any] | None]
         ],
@@ -35,38 +36,44 @@ class _Commun(_Connexion):
             ),
         )
 
-    @staticmethod
-    def _toucher(cx: sqlite3.Connection, table: str, maintenant: str) -> None:
-        cx.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?", (maintenant, table))
+    def _points(self, dicts: Sequence[dict[str, Any]]) -> list[Any]:
+        """The geometry parameters of actor rows (their own point; none without coordinates)."""
+        if not dicts:
+            return []
+        lon = np.array([d["longitude"] for d in dicts], dtype=float)
+        lat = np.array([d["latitude"] for d in dicts], dtype=float)
+        points = shapely.points(lon, lat)
+        points[np.isnan(lon) | np.isnan(lat)] = None
+        return self._encoder(points)
 
-    @staticmethod
     def _inserer(
-        cx: sqlite3.Connection,
+        self,
+        cx: Curseur,
         dicts: Sequence[dict[str, Any]],
         maintenant: str,
         auteur: str,
         lot_id: int | None,
     ) -> None:
-        blobs = _blobs_points(dicts) if dicts else []
+        blobs = self._points(dicts)
         cx.executemany(
-            _INSERT_ACTEUR,
+            insert_acteur(self.GEOMETRIE_ECRITE),
             (
                 [blob, *valeurs_sql(d), maintenant, maintenant, auteur, lot_id]
                 for blob, d in zip(blobs, dicts, strict=True)
             ),
         )
 
-    @staticmethod
     def _mettre_a_jour(
-        cx: sqlite3.Connection,
+        self,
+        cx: Curseur,
         dicts: Sequence[dict[str, Any]],
         maintenant: str,
         auteur: str,
         lot_id: int | None,
     ) -> None:
-        blobs = _blobs_points(dicts) if dicts else []
+        blobs = self._points(dicts)
         cx.executemany(
-            _UPDATE_ACTEUR,
+            update_acteur(self.GEOMETRIE_ECRITE),
             (
                 [blob, *valeurs_sql(d)[1:], maintenant, auteur, lot_id, d["id"]]
                 for blob, d in zip(blobs, dicts, strict=True)
@@ -74,18 +81,18 @@ class _Commun(_Connexion):
         )
 
     @staticmethod
-    def _lire(cx: sqlite3.Connection, acteur_id: str) -> Ligne | None:
+    def _lire(cx: Curseur, acteur_id: str) -> Ligne | None:
         ligne = cx.execute(f"{_SELECT_ACTEURS} WHERE id = ?", (acteur_id,)).fetchone()
         return None if ligne is None else decoder_ligne(ligne)
 
-    def _exiger(self, cx: sqlite3.Connection, acteur_id: str) -> Ligne:
+    def _exiger(self, cx: Curseur, acteur_id: str) -> Ligne:
         ligne = self._lire(cx, acteur_id)
         if ligne is None:
             raise Introuvable(f"Aucun acteur d'identifiant « {acteur_id} » dans le dépôt.")
         return ligne
 
     @staticmethod
-    def _lire_plusieurs(cx: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Ligne]:
+    def _lire_plusieurs(cx: Curseur, ids: Sequence[str]) -> dict[str, Ligne]:
         lignes: dict[str, Ligne] = {}
         for debut in range(0, len(ids), _PAQUET):
             paquet = ids[debut : debut + _PAQUET]
@@ -97,7 +104,7 @@ class _Commun(_Connexion):
 
     def _restaurer(
         self,
-        cx: sqlite3.Connection,
+        cx: Curseur,
         entree: EntreeHistorique,
         actuel: Ligne | None,
         maintenant: str,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from ecosysteme.depot.geopackage.commun import _Commun
 from ecosysteme.depot.interface import Action, EntreeHistorique
 from ecosysteme.depot.journal import (
     COLONNES_JOURNAL,
@@ -22,11 +20,13 @@ from ecosysteme.depot.lignes import (
     horodatage_maintenant,
     valider_acteur,
 )
+from ecosysteme.depot.sql.commun import Commun
+from ecosysteme.depot.sql.connexion import Curseur
 from ecosysteme.domaine.erreurs import AnnulationImpossible, DonneeInvalide
 from ecosysteme.domaine.modeles import Acteur
 
 
-class _Fusions(_Commun):
+class Fusions(Commun):
     """Merges of duplicates and « pas un doublon » pairs."""
 
     def fusionner(self, garde: Acteur, absorbes: Mapping[str, int], auteur: str) -> Acteur:
@@ -56,7 +56,7 @@ class _Fusions(_Commun):
             self._mettre_a_jour(cx, [apres], maintenant, auteur, None)
             curseur = cx.execute(
                 "INSERT INTO journal (horodatage, auteur, action, acteur_id, lot_id, avant, apres) "
-                "VALUES (?, ?, ?, ?, NULL, ?, ?)",
+                "VALUES (?, ?, ?, ?, NULL, ?, ?) RETURNING id",
                 (
                     maintenant,
                     auteur,
@@ -66,7 +66,7 @@ class _Fusions(_Commun):
                     json_ou_none(apres),
                 ),
             )
-            journal_id = curseur.lastrowid
+            journal_id = int(curseur.fetchone()[0])
             cx.executemany("DELETE FROM acteurs WHERE id = ?", [(a.valeurs["id"],) for a in autres])
             self._ecrire_journal(
                 cx,
@@ -89,12 +89,15 @@ class _Fusions(_Commun):
             return dict(cx.execute("SELECT absorbe, garde FROM fusions ORDER BY fid").fetchall())
 
     @staticmethod
-    def _journal_fusion(cx: sqlite3.Connection, entree: EntreeHistorique) -> int:
+    def _journal_fusion(cx: Curseur, entree: EntreeHistorique) -> int:
         """The journal id of the merge an entry belongs to (kept actor's entry or an absorbed one's)."""
-        ligne = cx.execute(
-            "SELECT journal_id FROM fusions WHERE journal_id = ? OR (absorbe = ? AND ? IS NULL) LIMIT 1",
-            (entree.id, entree.acteur_id, None if entree.apres is None else 1),
-        ).fetchone()
+        if entree.apres is None:  # an absorbed actor's entry: the merge that absorbed it
+            requete = "SELECT journal_id FROM fusions WHERE journal_id = ? OR absorbe = ? LIMIT 1"
+            ligne = cx.execute(requete, (entree.id, entree.acteur_id)).fetchone()
+        else:
+            ligne = cx.execute(
+                "SELECT journal_id FROM fusions WHERE journal_id = ? LIMIT 1", (entree.id,)
+            ).fetchone()
         if ligne is None:
             raise AnnulationImpossible(
                 f"La fusion qui a touché « {entree.acteur_id} » a déjà été annulée ou remplacée : "
@@ -102,7 +105,7 @@ class _Fusions(_Commun):
             )
         return int(ligne[0])
 
-    def _annuler_fusion(self, cx: sqlite3.Connection, journal_id: int, auteur: str) -> dict[str, Any] | None:
+    def _annuler_fusion(self, cx: Curseur, journal_id: int, auteur: str) -> dict[str, Any] | None:
         """Restore the kept actor and every absorbed one of the merge ``journal_id``, provided
         none of them changed since (else :class:`AnnulationImpossible`, nothing changed)."""
         entree = entree_historique(
@@ -158,7 +161,8 @@ class _Fusions(_Commun):
         a, b = sorted((id_a, id_b))
         with self._ecriture() as cx:
             cx.execute(
-                "INSERT OR IGNORE INTO non_doublons (id_a, id_b, auteur, horodatage) VALUES (?, ?, ?, ?)",
+                "INSERT INTO non_doublons (id_a, id_b, auteur, horodatage) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id_a, id_b) DO NOTHING",
                 (a, b, auteur, horodatage_maintenant()),
             )
 

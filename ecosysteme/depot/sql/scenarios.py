@@ -6,12 +6,12 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 
-from ecosysteme.depot.geopackage.commun import _Commun
 from ecosysteme.depot.lignes import auteur_valide, horodatage_maintenant
+from ecosysteme.depot.sql.commun import Commun
 from ecosysteme.domaine.erreurs import DonneeInvalide, Introuvable
 
 
-class _Scenarios(_Commun):
+class Scenarios(Commun):
     """Scenarios (JSON by name) and column mappings (per source)."""
 
     def enregistrer_scenario(self, nom: str, contenu: str, auteur: str) -> None:

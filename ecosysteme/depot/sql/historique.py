@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from ecosysteme.depot.geopackage.fusions import _Fusions
 from ecosysteme.depot.interface import Action, EntreeHistorique
 from ecosysteme.depot.journal import COLONNES_JOURNAL, entree_historique, exiger_etat
 from ecosysteme.depot.lignes import auteur_valide, horodatage_maintenant, valider_acteur
+from ecosysteme.depot.sql.fusions import Fusions
 from ecosysteme.domaine.erreurs import Introuvable
 from ecosysteme.domaine.modeles import Acteur
 
 
-class _Historique(_Fusions):
+class Historique(Fusions):
     """An actor's journal, newest first, and the undo of its last change (a merge undone whole)."""
 
     def historique(self, acteur_id: str) -> list[EntreeHistorique]:

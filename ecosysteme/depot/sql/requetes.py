@@ -14,17 +14,21 @@ from ecosysteme.domaine.modeles import Categorie, Statut
 _SELECT_ACTEURS = f"SELECT {', '.join(COLONNES_LUES)} FROM acteurs"
 
 
-_INSERT_ACTEUR = (
-    f"INSERT INTO acteurs (geom, {', '.join(CHAMPS_ACTEUR)}, cree_le, modifie_le, modifie_par, lot_id) "
-    f"VALUES ({', '.join('?' * (len(CHAMPS_ACTEUR) + 5))})"
-)
+def insert_acteur(geometrie: str) -> str:
+    """INSERT of one actor row; ``geometrie``: the backend's SQL of a geometry parameter."""
+    return (
+        f"INSERT INTO acteurs (geom, {', '.join(CHAMPS_ACTEUR)}, cree_le, modifie_le, modifie_par, lot_id) "
+        f"VALUES ({geometrie}, {', '.join('?' * (len(CHAMPS_ACTEUR) + 4))})"
+    )
 
 
-_UPDATE_ACTEUR = (
-    "UPDATE acteurs SET geom = ?, "
-    + ", ".join(f"{c} = ?" for c in CHAMPS_ACTEUR if c != "id")
-    + ", modifie_le = ?, modifie_par = ?, lot_id = ? WHERE id = ?"
-)
+def update_acteur(geometrie: str) -> str:
+    """UPDATE of one actor row by ``id`` (same ``geometrie`` as :func:`insert_acteur`)."""
+    return (
+        f"UPDATE acteurs SET geom = {geometrie}, "
+        + ", ".join(f"{c} = ?" for c in CHAMPS_ACTEUR if c != "id")
+        + ", modifie_le = ?, modifie_par = ?, lot_id = ? WHERE id = ?"
+    )
 
 
 _PAQUET = 500
@@ -35,7 +39,7 @@ def _condition_codes(colonne: str, codes: Codes, liste_de_codes: bool = False) -
         return "", []
     liste = [codes] if isinstance(codes, str) else list(codes)
     if not liste:
-        return "0", []
+        return "1 = 0", []
     if liste_de_codes:
         membre = f"(',' || replace({colonne}, ' ', '') || ',') LIKE '%,' || ? || ',%'"
         return "(" + " OR ".join([membre] * len(liste)) + ")", liste
@@ -62,6 +66,7 @@ def _prefiltre(zones: list[Any]) -> tuple[str, list[Any]]:
 
 
 def _conditions_acteurs(
+    contient_service: str,
     categorie: Categorie | str | None,
     service: str | None,
     statut: Statut | str | None,
@@ -79,7 +84,5 @@ def _conditions_acteurs(
     if code_insee is not None:
         conditions.append(("code_insee = ?", [code_insee]))
     if service is not None:
-        conditions.append(
-            ("EXISTS (SELECT 1 FROM json_each(services) WHERE value = ?)", [service_valide(service)])
-        )
+        conditions.append((contient_service, [service_valide(service)]))
     return conditions
