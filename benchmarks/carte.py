@@ -29,10 +29,8 @@ import argparse
 import contextlib
 import io
 import platform
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +40,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from folium.plugins import MarkerCluster
+from mesure import mediane
 
 from ecosysteme.analyse.couverture import Parametres, couverture, filtre
 from ecosysteme.cartes import (
@@ -69,15 +68,6 @@ class Charge:
     acteurs: gpd.GeoDataFrame
     communes: gpd.GeoDataFrame
     epci: gpd.GeoDataFrame
-
-
-def mediane(f: Callable[[], object], n: int) -> tuple[float, Any]:
-    temps, resultat = [], None
-    for _ in range(n):
-        t = time.perf_counter()
-        resultat = f()
-        temps.append(time.perf_counter() - t)
-    return statistics.median(temps), resultat
 
 
 def charger(dossier: Path) -> tuple[Charge, Charge]:

@@ -23,13 +23,11 @@ import contextlib
 import io
 import platform
 import shutil
-import statistics
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+
+from mesure import mediane
 
 from ecosysteme.cli import preparer_depot
 from ecosysteme.depot import ouvrir_depot
@@ -39,15 +37,6 @@ from ecosysteme.exports.vues import VUES, vue_epci
 
 DONNEES = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SIREN_MAUBEUGE = "200043396"
-
-
-def mediane(f: Callable[[], Any], n: int) -> tuple[float, Any]:
-    temps, resultat = [], None
-    for _ in range(n):
-        t = time.perf_counter()
-        resultat = f()
-        temps.append(time.perf_counter() - t)
-    return statistics.median(temps), resultat
 
 
 def main() -> None:

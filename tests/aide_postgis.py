@@ -21,6 +21,7 @@ import pytest
 ENV_PG = "ECOSYSTEME_TEST_PG"
 _compteur = itertools.count()
 _modele: str | None = None
+_copies: dict[str, str] = {}
 
 
 def admin() -> str:
@@ -63,8 +64,26 @@ def modele() -> str:
 
 
 def supprimer_modele() -> None:
-    if _modele is not None:
-        _executer_admin(f"DROP DATABASE IF EXISTS {_modele} WITH (FORCE)")
+    for nom in [_modele, *_copies.values()]:
+        if nom is not None:
+            _executer_admin(f"DROP DATABASE IF EXISTS {nom} WITH (FORCE)")
+
+
+@contextmanager
+def base_copie_de(source: Path) -> Iterator[str]:
+    """A throwaway database holding a copy of the store ``source`` (a GeoPackage): copied once
+    per test process into a template (``copier_depot``), then each time from that template."""
+    from ecosysteme.depot.sauvegarde import copier_depot
+
+    if str(source) not in _copies:
+        nom = f"eco_hdf_{os.getpid()}_{len(_copies)}"
+        _executer_admin(
+            f"DROP DATABASE IF EXISTS {nom} WITH (FORCE)", f"CREATE DATABASE {nom} TEMPLATE {modele()}"
+        )
+        copier_depot(source, adresse_base(nom))
+        _copies[str(source)] = nom
+    with copie(adresse_base(_copies[str(source)]), source) as adresse:
+        yield str(adresse)
 
 
 @contextmanager

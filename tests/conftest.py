@@ -76,10 +76,18 @@ def depot_hdf(tmp_path_factory: pytest.TempPathFactory, donnees: Path) -> Path:
     return store
 
 
-@pytest.fixture
-def store_copie(depot_hdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A writable copy of the Hauts-de-France store, used by the app (``ECOSYSTEME_STORE``)."""
-    copie = tmp_path / "store.gpkg"
-    shutil.copy(depot_hdf, copie)
-    monkeypatch.setenv("ECOSYSTEME_STORE", str(copie))
-    return copie
+@pytest.fixture(params=["geopackage", "postgis"])
+def store_copie(
+    request: pytest.FixtureRequest, depot_hdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str | Path]:
+    """A writable copy of the Hauts-de-France store used by the app (``ECOSYSTEME_STORE``), on
+    each backend: a GeoPackage file, a PostGIS database (copied from a template of that store)."""
+    if request.param == "geopackage":
+        copie = tmp_path / "store.gpkg"
+        shutil.copy(depot_hdf, copie)
+        monkeypatch.setenv("ECOSYSTEME_STORE", str(copie))
+        yield copie
+        return
+    with aide_postgis.base_copie_de(depot_hdf) as base:
+        monkeypatch.setenv("ECOSYSTEME_STORE", base)
+        yield base

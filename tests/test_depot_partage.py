@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import aide_postgis
 import pandas as pd
 import pytest
 from aide_postgis import instantane
@@ -129,3 +130,42 @@ def test_couverture_hdf_identique_depuis_postgis(depot_hdf: Path, base_postgis: 
     gpkg, postgis = tables
     assert gpkg["code_qp"].nunique() == 204
     pd.testing.assert_frame_equal(gpkg, postgis)
+
+
+def test_connexion_perdue_message_francais_puis_reprise(base_postgis: str) -> None:
+    """The server drops the connection (a restart): the action says so in French and writes
+    nothing; the next action reconnects and works."""
+    import psycopg
+
+    from ecosysteme.domaine.erreurs import DepotInjoignable
+
+    with ouvrir_depot(base_postgis) as d:
+        d.ajouter(acteur("a1"), "alice")
+        base = base_postgis.rsplit("/", 1)[1]
+        with psycopg.connect(aide_postgis.admin(), autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (base,),
+            )
+        avant = instantane(base_postgis)
+        with pytest.raises(DepotInjoignable, match="connexion à la base .* a été perdue") as exc:
+            d.modifier(d.obtenir("a1").model_copy(update={"nom": "Jamais écrit"}), "bob")
+        assert isinstance(exc.value, ConnectionError) and "postgres@" in exc.value.message
+        assert instantane(base_postgis) == avant
+        relu = d.obtenir("a1")  # the next action reconnects
+        assert (
+            relu.nom == "Lieu a1" and d.modifier(relu.model_copy(update={"nom": "Écrit"}), "bob").version == 2
+        )
+
+
+def test_copie_vers_postgis_refuse_un_nul_en_disant_ou(base_postgis: str, tmp_path: Path) -> None:
+    """A GeoPackage may hold a NUL written before the rules; PostgreSQL never can: the copy is
+    refused, naming the table, the row and the field, and nothing is written."""
+    gpkg = tmp_path / "ancien.gpkg"
+    with ouvrir_depot(gpkg, creer=True) as d:
+        d.ajouter(acteur("a1"), "alice")
+    aide_postgis.executer(gpkg, "UPDATE acteurs SET adresse = ? WHERE id = 'a1'", ("rue\x00du Bac",))
+    avant = instantane(base_postgis)
+    with pytest.raises(DonneeInvalide, match="table « acteurs », ligne « a1 », champ « adresse ».*NUL"):
+        copier_depot(gpkg, base_postgis)
+    assert instantane(base_postgis) == avant

@@ -29,7 +29,7 @@ def paire_choisie(at: AppTest) -> tuple[str, str]:
     return str(tab["id A"].iloc[rang]), str(tab["id B"].iloc[rang])
 
 
-def test_fusion_d_une_paire(store_copie: Path) -> None:
+def test_fusion_d_une_paire(store_copie: str | Path) -> None:
     at = page()
     assert not at.exception
     tab = at.dataframe[0].value
@@ -50,7 +50,7 @@ def test_fusion_d_une_paire(store_copie: Path) -> None:
     )
 
 
-def test_pas_un_doublon_est_retenu(store_copie: Path) -> None:
+def test_pas_un_doublon_est_retenu(store_copie: str | Path) -> None:
     at = page()
     id_a, id_b = paire_choisie(at)
     at.button(key="doublons_non").click().run()

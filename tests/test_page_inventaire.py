@@ -36,7 +36,7 @@ def placer(at: AppTest, lat: str, lon: str, prefixe: str = "inv_ajout_") -> AppT
     return at.run()
 
 
-def test_liste_du_territoire_et_filtres(store_copie: Path) -> None:
+def test_liste_du_territoire_et_filtres(store_copie: str | Path) -> None:
     at = page()
     assert not at.exception
     tab = at.dataframe[0].value
@@ -49,7 +49,7 @@ def test_liste_du_territoire_et_filtres(store_copie: Path) -> None:
     assert set(at.dataframe[0].value["Fraîcheur"]) <= {"inconnue"}
 
 
-def test_un_acteur_valide_est_enregistre(store_copie: Path) -> None:
+def test_un_acteur_valide_est_enregistre(store_copie: str | Path) -> None:
     with ouvrir_depot(store_copie) as d:
         avant = d.compter()
     at = page()
@@ -82,7 +82,7 @@ def test_un_acteur_valide_est_enregistre(store_copie: Path) -> None:
     ],
 )
 def test_un_champ_faux_donne_son_message_et_n_enregistre_rien(
-    store_copie: Path, champs: dict[str, str], attendu: str
+    store_copie: str | Path, champs: dict[str, str], attendu: str
 ) -> None:
     at = page()
     avant = instantane(store_copie)
@@ -94,7 +94,7 @@ def test_un_champ_faux_donne_son_message_et_n_enregistre_rien(
     assert instantane(store_copie) == avant
 
 
-def test_coordonnees_refusees_par_le_lieu_refusees_par_le_formulaire(store_copie: Path) -> None:
+def test_coordonnees_refusees_par_le_lieu_refusees_par_le_formulaire(store_copie: str | Path) -> None:
     at = page()
     avant = instantane(store_copie)
     remplir(at, nom="Lieu")
@@ -105,7 +105,7 @@ def test_coordonnees_refusees_par_le_lieu_refusees_par_le_formulaire(store_copie
     assert instantane(store_copie) == avant
 
 
-def test_courriel_faux(store_copie: Path) -> None:
+def test_courriel_faux(store_copie: str | Path) -> None:
     at = page()
     avant = instantane(store_copie)
     remplir(at, nom="Lieu")
@@ -115,7 +115,7 @@ def test_courriel_faux(store_copie: Path) -> None:
     assert instantane(store_copie) == avant
 
 
-def test_avertissement_de_doublon_pour_une_copie_proche(store_copie: Path) -> None:
+def test_avertissement_de_doublon_pour_une_copie_proche(store_copie: str | Path) -> None:
     with ouvrir_depot(store_copie) as d:
         existant = next(a for a in d.lister(siren_epci=MAUBEUGE) if a.latitude is not None)
         avant = d.compter()
@@ -133,7 +133,7 @@ def test_avertissement_de_doublon_pour_une_copie_proche(store_copie: Path) -> No
         assert d.compter() == avant + 1
 
 
-def test_modification_perimee_donne_un_conflit_sans_rien_perdre(store_copie: Path) -> None:
+def test_modification_perimee_donne_un_conflit_sans_rien_perdre(store_copie: str | Path) -> None:
     with ouvrir_depot(store_copie) as d:
         cible = next(a for a in d.lister(siren_epci=MAUBEUGE))
     at = page()
@@ -159,7 +159,7 @@ def test_modification_perimee_donne_un_conflit_sans_rien_perdre(store_copie: Pat
         assert a.nom == "Nom changé par Alice" and a.version == cible.version + 2
 
 
-def test_fermer_rouvrir_et_annuler(store_copie: Path) -> None:
+def test_fermer_rouvrir_et_annuler(store_copie: str | Path) -> None:
     with ouvrir_depot(store_copie) as d:
         cible = next(a for a in d.lister(siren_epci=MAUBEUGE) if a.statut.value == "actif")
     at = page()
@@ -175,7 +175,7 @@ def test_fermer_rouvrir_et_annuler(store_copie: Path) -> None:
         assert d.obtenir(cible.id).statut.value == "actif"
 
 
-def test_inventaire_au_standard_national(store_copie: Path) -> None:
+def test_inventaire_au_standard_national(store_copie: str | Path) -> None:
     at = page()
     at.text_input(key="inv_standard_producteur").input("21590392100017").run()
     at.button(key="inv_standard").click().run()

@@ -21,7 +21,7 @@ def tableau(at: AppTest, colonne: str):  # type: ignore[no-untyped-def]
     return next(df.value for df in reversed(at.dataframe) if colonne in df.value.columns)
 
 
-def test_fermer_tous_les_acteurs_d_aide_fait_perdre_des_quartiers(store_copie: Path) -> None:
+def test_fermer_tous_les_acteurs_d_aide_fait_perdre_des_quartiers(store_copie: str | Path) -> None:
     at = AppTest.from_file(str(RACINE / "pages" / "8_Scenarios.py"), default_timeout=120)
     at.query_params["epci"] = MAUBEUGE
     at.run()

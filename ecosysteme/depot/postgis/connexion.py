@@ -95,6 +95,14 @@ def message_contrainte(exc: psycopg.errors.IntegrityError) -> str:
     return f"Le dépôt a refusé l'écriture : {raison}. Rien n'a été enregistré."
 
 
+def message_donnee(exc: psycopg.DataError) -> str:
+    if "0x00" in str(exc):
+        raison = "un texte contient le caractère NUL (U+0000), que PostgreSQL ne peut pas enregistrer"
+    else:
+        raison = f"valeur refusée ({_premiere_ligne(exc)})"
+    return f"Le dépôt a refusé l'écriture : {raison}. Rien n'a été enregistré."
+
+
 class ConnexionPostgres(Connexion):
     """One psycopg connection (autocommit, explicit transactions), serialised by a lock,
     reopened after a lost connection."""
@@ -104,6 +112,7 @@ class ConnexionPostgres(Connexion):
     _verrou: threading.RLock
     _pg: psycopg.Connection[Any] | None
 
+    ACCEPTE_NUL = False
     GEOMETRIE_ECRITE = "ST_GeomFromWKB(?, 4326)"
     GEOMETRIE_LUE = "ST_AsBinary(geom)"
     CONTIENT_SERVICE = "services @> jsonb_build_array(CAST(? AS text))"
@@ -197,7 +206,14 @@ class ConnexionPostgres(Connexion):
             ) from exc
         except pgerreurs.IntegrityError as exc:
             raise DonneeInvalide(message_contrainte(exc)) from exc
+        except psycopg.DataError as exc:
+            raise DonneeInvalide(message_donnee(exc)) from exc
         except psycopg.OperationalError as exc:
+            if self._pg is not None and not (self._pg.closed or self._pg.broken):
+                raise DepotInvalide(
+                    f"Le serveur de la base « {self.nom_depot} » a refusé l'opération "
+                    f"({_premiere_ligne(exc)}){_conseil(exc)} : rien n'a été enregistré."
+                ) from exc
             self._abandonner()
             raise DepotInjoignable(
                 f"La connexion à la base « {self.nom_depot} » a été perdue ({_premiere_ligne(exc)}) : "
@@ -214,6 +230,13 @@ class ConnexionPostgres(Connexion):
         if self._pg is not None:
             self._pg.close()
         self._pg = None
+
+
+def _conseil(exc: BaseException) -> str:
+    """What to do, when the server's error says it (PostGIS missing on the server)."""
+    if "postgis" in str(exc).lower():
+        return " — PostGIS n'est pas installé sur le serveur (paquet Debian postgresql-15-postgis-3)"
+    return ""
 
 
 def _premiere_ligne(exc: BaseException) -> str:

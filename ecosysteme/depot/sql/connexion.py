@@ -33,6 +33,8 @@ class Connexion(ABC):
 
     _verrou: threading.RLock
 
+    #: Whether a text may hold the NUL character (SQLite: yes; PostgreSQL: never).
+    ACCEPTE_NUL = True
     #: SQL of a geometry parameter (WKB or the backend's binary form) in INSERT / UPDATE.
     GEOMETRIE_ECRITE = "?"
     #: SQL reading the ``geom`` column as the bytes :meth:`_decoder` takes.

@@ -165,6 +165,8 @@ def copier(source: Connexion, destination: Connexion, *, remplacer: bool = False
     """
     with source._lecture() as cx:
         contenu = {t.nom: _lire(source, cx, t) for t in TABLES}
+    if not destination.ACCEPTE_NUL:
+        _refuser_nul(contenu, destination.nom_depot)
     with destination._ecriture() as cx:
         if not remplacer:
             occupees = [
@@ -193,6 +195,21 @@ def copier(source: Connexion, destination: Connexion, *, remplacer: bool = False
                 "diffèrent de la source une fois écrites ; rien n'a été gardé."
             )
     return controles
+
+
+def _refuser_nul(contenu: dict[str, list[list[Any]]], nom: str) -> None:
+    """Refuse, naming the first place, a text holding NUL that the destination cannot store."""
+    for table in TABLES:
+        noms = (("geom",) if table.geometrie else ()) + table.colonnes
+        for ligne in contenu[table.nom]:
+            for colonne, valeur in zip(noms, ligne, strict=True):
+                if isinstance(valeur, str) and "\x00" in valeur:
+                    cle = dict(zip(noms, ligne, strict=True)).get(table.cle.split(",")[0].strip())
+                    raise DonneeInvalide(
+                        f"Copie vers « {nom} » impossible : table « {table.nom} », ligne « {cle} », "
+                        f"champ « {colonne} » : le texte contient le caractère NUL (U+0000), que "
+                        "PostgreSQL ne peut pas enregistrer. Corrigez-le dans la source ; rien n'a été écrit."
+                    )
 
 
 def _comparer(destination: Connexion, cx: Curseur, contenu: dict[str, list[list[Any]]]) -> list[Controle]:
