@@ -169,3 +169,50 @@ def test_copie_vers_postgis_refuse_un_nul_en_disant_ou(base_postgis: str, tmp_pa
     with pytest.raises(DonneeInvalide, match="table « acteurs », ligne « a1 », champ « adresse ».*NUL"):
         copier_depot(gpkg, base_postgis)
     assert instantane(base_postgis) == avant
+
+
+def test_couches_postgis_declarees_pour_qgis(base_postgis: str) -> None:
+    """QGIS lists a PostGIS layer from ``geometry_columns``: the four layers are there, typed,
+    in EPSG:4326, each with its spatial index."""
+    import psycopg
+
+    with psycopg.connect(base_postgis) as cx:
+        couches = cx.execute(
+            "SELECT f_table_name, type, srid FROM geometry_columns ORDER BY f_table_name"
+        ).fetchall()
+        index = {
+            r[0]
+            for r in cx.execute("SELECT tablename FROM pg_indexes WHERE indexdef LIKE '%USING gist (geom)%'")
+        }
+    assert couches == [
+        ("acteurs", "POINT", 4326),
+        ("communes", "MULTIPOLYGON", 4326),
+        ("epci", "MULTIPOLYGON", 4326),
+        ("qpv", "MULTIPOLYGON", 4326),
+    ]
+    assert index == {"acteurs", "communes", "epci", "qpv"}
+
+
+@pytest.mark.parametrize(
+    ("instruction", "message"),
+    [
+        ("UPDATE acteurs SET latitude = 95 WHERE id = 'a1'", "latitude hors de l'intervalle"),
+        ("UPDATE acteurs SET longitude = -200 WHERE id = 'a1'", "longitude hors de l'intervalle"),
+        ("UPDATE acteurs SET statut = 'disparu' WHERE id = 'a1'", "statut inconnu"),
+        ("UPDATE acteurs SET categorie = 'Boulangerie' WHERE id = 'a1'", "catégorie inconnue"),
+        ("""UPDATE acteurs SET services = '["Vente de pain"]' WHERE id = 'a1'""", "9 services du standard"),
+        ("UPDATE acteurs SET services = '{}' WHERE id = 'a1'", "n'est pas une liste"),
+        ("UPDATE acteurs SET id = 'a2' WHERE id = 'a1'", "même identifiant"),
+        ("UPDATE acteurs SET version = 0 WHERE id = 'a1'", "version d'acteur non positive"),
+    ],
+)
+def test_contraintes_postgis_en_francais(base_postgis: str, instruction: str, message: str) -> None:
+    """What the database itself refuses (a write that skipped the application's checks) reaches
+    the user in French, and the transaction leaves nothing."""
+    with ouvrir_depot(base_postgis) as d:
+        d.ajouter(acteur("a1"), "alice")
+        d.ajouter(acteur("a2"), "alice")
+        avant = instantane(base_postgis)
+        with pytest.raises(DonneeInvalide, match=message), d._ecriture() as cx:
+            cx.execute(instruction)
+        assert instantane(base_postgis) == avant
