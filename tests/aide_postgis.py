@@ -102,7 +102,9 @@ def base_jetable(vide: bool = False) -> Iterator[str]:
 
 
 def est_postgres(adresse: str | Path) -> bool:
-    return isinstance(adresse, str) and adresse.startswith("postgresql")
+    from ecosysteme.domaine.config import est_base_postgres
+
+    return est_base_postgres(adresse)
 
 
 def instantane(adresse: str | Path) -> dict[str, list[tuple[Any, ...]]]:

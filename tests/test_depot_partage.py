@@ -216,3 +216,17 @@ def test_contraintes_postgis_en_francais(base_postgis: str, instruction: str, me
         with pytest.raises(DonneeInvalide, match=message), d._ecriture() as cx:
             cx.execute(instruction)
         assert instantane(base_postgis) == avant
+
+
+def test_adresse_libpq_cle_valeur_est_une_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """libpq's « host=… dbname=… » form names a database: never a GeoPackage file created under
+    that name in the working folder (which is what happened before)."""
+    from ecosysteme.domaine.config import adresse_depot
+
+    monkeypatch.chdir(tmp_path)
+    adresse = "host=127.0.0.1 port=1 dbname=absente user=eco"
+    assert adresse_depot(adresse) == adresse
+    with pytest.raises(OSError, match="Impossible de joindre"):
+        ouvrir_depot(adresse, creer=True)
+    assert list(tmp_path.iterdir()) == []
+    assert isinstance(adresse_depot("données/host=x.gpkg"), Path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from pathlib import Path
 
 #: Root of the project checkout (holds ``data/``, ``app.py``...).
@@ -43,9 +44,16 @@ CRS_OUTRE_MER: dict[str, int] = {
 PREFIXES_POSTGRES = ("postgresql://", "postgres://")
 
 
+#: Keywords of libpq's « clé=valeur » form (``host=… dbname=…``), which also names a database.
+_MOTS_LIBPQ = re.compile(r"^\s*(host|hostaddr|port|dbname|user|service)\s*=", re.IGNORECASE)
+
+
 def est_base_postgres(adresse: object) -> bool:
-    """Whether a store address names a PostgreSQL database rather than a GeoPackage file."""
-    return isinstance(adresse, str) and adresse.strip().lower().startswith(PREFIXES_POSTGRES)
+    """Whether a store address names a PostgreSQL database (``postgresql://…`` or libpq's
+    ``host=… dbname=…``) rather than a GeoPackage file (never created under such a name)."""
+    if not isinstance(adresse, str):
+        return False
+    return adresse.strip().lower().startswith(PREFIXES_POSTGRES) or bool(_MOTS_LIBPQ.match(adresse))
 
 
 def adresse_depot(explicit: str | os.PathLike[str] | None = None) -> str | Path:

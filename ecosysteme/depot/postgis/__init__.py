@@ -18,14 +18,7 @@ from ecosysteme.depot.sql.lots import Lots
 from ecosysteme.depot.sql.scenarios import Scenarios
 from ecosysteme.depot.sql.territoires import Territoires
 
-__all__ = ["VERSION_SCHEMA", "DepotPostgis", "adresse_lisible", "est_adresse_postgres"]
-
-PREFIXES = ("postgresql://", "postgres://")
-
-
-def est_adresse_postgres(adresse: object) -> bool:
-    """Whether a store address names a PostgreSQL database (else: a GeoPackage file)."""
-    return isinstance(adresse, str) and adresse.strip().lower().startswith(PREFIXES)
+__all__ = ["VERSION_SCHEMA", "DepotPostgis", "adresse_lisible"]
 
 
 class DepotPostgis(Historique, Territoires, Acteurs, Lots, Scenarios, SchemaPostgres):
