@@ -230,3 +230,33 @@ def test_adresse_libpq_cle_valeur_est_une_base(tmp_path: Path, monkeypatch: pyte
         ouvrir_depot(adresse, creer=True)
     assert list(tmp_path.iterdir()) == []
     assert isinstance(adresse_depot("données/host=x.gpkg"), Path)
+
+
+def test_copie_refusee_vers_un_depot_qui_a_deja_ses_territoires(tmp_path: Path) -> None:
+    """A destination holding only territory layers is not empty either: refused in French, the
+    destination left as it was (before, the copy failed on a uniqueness error in English)."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    qpv = gpd.GeoDataFrame(
+        {
+            "code_qp": ["QN05901M"],
+            "lib_qp": ["Quartier"],
+            "insee_com": ["59392"],
+            "lib_com": ["Maubeuge"],
+            "insee_dep": ["59"],
+            "insee_reg": ["32"],
+            "siren_epci": ["200043396"],
+            "population": [1000],
+        },
+        geometry=[box(3.9, 50.2, 4.0, 50.3)],
+        crs="EPSG:4326",
+    )
+    source, destination = tmp_path / "s.gpkg", tmp_path / "d.gpkg"
+    for adresse in (source, destination):
+        with ouvrir_depot(adresse, creer=True) as d:
+            d.remplacer_qpv(qpv, "alice")
+    avant = instantane(destination)
+    with pytest.raises(DonneeInvalide, match=r"n'est pas vide \(qpv\)"):
+        copier_depot(source, destination)
+    assert instantane(destination) == avant

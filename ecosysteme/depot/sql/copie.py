@@ -159,7 +159,8 @@ def _ecrire(destination: Connexion, cx: Curseur, table: Table, lignes: list[list
 def copier(source: Connexion, destination: Connexion, *, remplacer: bool = False) -> list[Controle]:
     """Copy every table of ``source`` into ``destination`` in one transaction, then compare.
 
-    ``destination`` must hold no actor, batch or journal entry, unless ``remplacer`` (a restore):
+    ``destination`` must hold nothing (no territory, actor, batch, journal entry…), unless
+    ``remplacer`` (a restore):
     then its content is deleted in the same transaction. Returns one :class:`Controle` per
     table; raises :class:`ErreurEcosysteme` (nothing kept) if any differs.
     """
@@ -171,7 +172,7 @@ def copier(source: Connexion, destination: Connexion, *, remplacer: bool = False
         if not remplacer:
             occupees = [
                 t
-                for t in ("acteurs", "lots_import", "journal")
+                for t in (table.nom for table in TABLES if table.nom != "meta")
                 if cx.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             ]
             if occupees:
